@@ -1,0 +1,158 @@
+"""The command line: ``build`` (the default), ``check``, ``new`` and ``serve``.
+
+This is the only module that prints. Bad input ends with exit code 1 and a list of
+problems, never a traceback; a usage mistake ends with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("build", "check", "new", "serve", "schema")
+
+DESCRIPTION = """\
+Turn a school's data folder (school.yaml plus one YAML file per pupil) into a
+personalised mini-site and a printable booklet for every pupil.
+
+commands:
+  build   build every pupil (the default: 'python build.py' is 'python build.py build')
+  check   check every file and show what each pupil's plan still needs; builds nothing
+  new     write a starter pupil file to fill in
+  serve   preview one pupil's site on this computer while you edit their file
+  schema  write the JSON Schemas that editors use to check files as you type
+
+Run 'python build.py COMMAND --help' for the options of one command.
+"""
+
+
+def _data_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path("pupils"),
+        metavar="DIR",
+        help="the school's data folder with school.yaml and the pupil files (default: pupils)",
+    )
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="build.py", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    build = commands.add_parser(
+        "build",
+        help="build every pupil's site and booklet",
+        description="Build every pupil's mini-site and booklets (or only the pupils named).",
+    )
+    _data_option(build)
+    build.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
+                       help="where the pupils' sites go, one folder per pupil (default: site)")
+    build.add_argument("--staff-out", type=Path, default=Path("staff"), metavar="DIR",
+                       help="where staff-only outputs go: reports, passwords, letters (default: staff)")
+    build.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
+                       help="how many pupils to build at once (default: one per processor core)")
+    build.add_argument("--force", action="store_true", help="rebuild every pupil even if nothing changed")
+    build.add_argument("--shard", metavar="K/N", default=None,
+                       help="build only slice K of N (e.g. 1/4), to spread a large build over machines")
+    build.add_argument("--protect", action="store_true",
+                       help="encrypt every pupil's site and booklets with a password")
+    build.add_argument("--no-pdf", action="store_true", help="skip the booklets (faster while editing)")
+    build.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
+    build.add_argument("pupils", nargs="*", metavar="PUPIL-ID", help="build only these pupils (file names without .yaml)")
+
+    check = commands.add_parser(
+        "check",
+        help="check the data folder and show readiness; builds nothing",
+        description="Check school.yaml and every pupil file. Lists every problem with its file and line, "
+        "then how ready each pupil's plan is. Exit code 1 when there is a problem.",
+    )
+    _data_option(check)
+    check.add_argument("pupils", nargs="*", metavar="PUPIL-ID", help="check only these pupils")
+
+    new = commands.add_parser(
+        "new",
+        help="write a starter pupil file",
+        description="Write a commented starter pupil file named after the pupil, ready to fill in.",
+    )
+    _data_option(new)
+    new.add_argument("name", help='the pupil\'s full name in quotes, e.g. "Amelia Jones"')
+    new.add_argument("--id", dest="pupil_id", default=None, help="the file name to use (default: from the name)")
+
+    serve = commands.add_parser(
+        "serve",
+        help="preview one pupil's site while you edit",
+        description="Build one pupil and serve their site on http://127.0.0.1:PORT, rebuilding when their file "
+        "or the school's data changes. Only this computer can see it.",
+    )
+    _data_option(serve)
+    serve.add_argument("pupil", metavar="PUPIL-ID")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--out", type=Path, default=None, metavar="DIR",
+                       help="where to build the preview (default: a temporary folder)")
+
+    schema = commands.add_parser("schema", help="write the JSON Schemas for school and pupil files")
+    schema.add_argument("--out", type=Path, default=Path("schema"), metavar="DIR")
+    return parser
+
+
+def _with_default_command(argv: list[str]) -> list[str]:
+    """``build.py --data x`` means ``build.py build --data x``."""
+    for index, word in enumerate(argv):
+        if word in ("-h", "--help", "--version"):
+            return argv
+        if not word.startswith("-") or word == "-":
+            if word in COMMANDS:
+                return argv
+            return [*argv[:index], "build", *argv[index:]]
+    return ["build", *argv]
+
+
+def _setup_logging(quiet: bool = False) -> None:
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(message)s", stream=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = make_parser()
+    args = parser.parse_args(_with_default_command(args_list))
+    _setup_logging(getattr(args, "quiet", False))
+    try:
+        if args.command == "check":
+            from .commands import run_check
+
+            return run_check(args.data, args.pupils)
+        if args.command == "new":
+            from .commands import run_new
+
+            return run_new(args.data, args.name, args.pupil_id)
+        if args.command == "serve":
+            from .serve import run_serve
+
+            return run_serve(args.data, args.pupil, args.port, args.out)
+        if args.command == "schema":
+            from .schema import write_schemas
+
+            for path in write_schemas(args.out):
+                print(f"wrote {path}")
+            return 0
+        from .commands import run_build
+
+        return run_build(args)
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

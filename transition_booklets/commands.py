@@ -1,0 +1,100 @@
+"""What each command does, apart from parsing its words (that is ``cli``)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from .loader import load_cohort, load_school
+from .problems import display_path
+from .starter import pupil_id_for, render_starter
+
+log = logging.getLogger(__name__)
+
+
+def _print_problems(problems: list[object]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def run_check(data_dir: Path, only: list[str]) -> int:
+    cohort = load_cohort(data_dir, only or None)
+    _print_problems(list(cohort.problems))
+    if cohort.school is not None and cohort.pupils:
+        try:
+            from .readiness import readiness_report
+        except ImportError:  # pragma: no cover - readiness lands with the staff view
+            pass
+        else:
+            print(readiness_report(cohort))
+    total = len(cohort.pupils) + len(cohort.failed_ids)
+    if cohort.problems:
+        count = len(cohort.problems)
+        print(
+            f"\n{count} problem{'s' if count != 1 else ''} found; "
+            f"{len(cohort.pupils)} of {total} pupil file{'s' if total != 1 else ''} are fine.",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"All good: school.yaml and {total} pupil file{'s' if total != 1 else ''} checked.")
+    return 0
+
+
+def run_new(data_dir: Path, name: str, pupil_id: str | None) -> int:
+    name = name.strip()
+    if not name:
+        print('Give the pupil\'s full name in quotes, e.g. python build.py new "Amelia Jones"', file=sys.stderr)
+        return 2
+    pupil_id = pupil_id or pupil_id_for(name)
+    from .loader import PUPIL_ID
+
+    if not PUPIL_ID.match(pupil_id):
+        print(f"'{pupil_id}' cannot be a pupil id; use lower-case letters, digits and dashes", file=sys.stderr)
+        return 2
+    if not data_dir.is_dir():
+        print(f"{display_path(data_dir)}: this data folder does not exist; check the --data option", file=sys.stderr)
+        return 1
+    path = data_dir / f"{pupil_id}.yaml"
+    if path.exists():
+        print(
+            f"{display_path(path)} already exists; choose another file name with --id, e.g. --id {pupil_id}-2",
+            file=sys.stderr,
+        )
+        return 1
+    school, _ = load_school(data_dir)
+    schema = _relative_schema(data_dir)
+    path.write_text(render_starter(name, pupil_id, school, schema), encoding="utf-8")
+    print(f"wrote {display_path(path)}: fill it in, then run: python build.py check")
+    return 0
+
+
+def _relative_schema(data_dir: Path) -> str:
+    schema = Path(__file__).resolve().parent.parent / "schema" / "pupil.schema.json"
+    try:
+        return Path(os.path.relpath(schema, data_dir.resolve())).as_posix()
+    except ValueError:
+        return schema.as_uri()
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from .pipeline import BuildOptions, build_cohort
+
+    options = BuildOptions(
+        data_dir=args.data,
+        out_dir=args.out,
+        staff_dir=args.staff_out,
+        only=list(args.pupils),
+        jobs=args.jobs,
+        force=args.force,
+        shard=args.shard,
+        protect=args.protect,
+        pdf=not args.no_pdf,
+        quiet=args.quiet,
+    )
+    result = build_cohort(options)
+    _print_problems(list(result.problems))
+    print(result.summary(), file=sys.stderr)
+    return 0 if result.ok else 1

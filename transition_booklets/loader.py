@@ -1,0 +1,147 @@
+"""Read a school's data folder: ``school.yaml`` plus one ``<pupil-id>.yaml`` per pupil.
+
+Every file is read and every problem in every file is collected before anything is
+built, so the transition lead sees the whole list at once. A pupil with problems is
+left out of the build; the other pupils are still built.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .models import Pupil, School
+from .problems import Problem, display_path, problems_from_validation
+from .yaml_source import Positions, YamlProblem, read_yaml
+
+log = logging.getLogger(__name__)
+
+SCHOOL_FILE = "school.yaml"
+PUPIL_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class PupilRecord:
+    """One pupil as read from its file."""
+
+    id: str
+    path: Path
+    pupil: Pupil
+    positions: Positions
+
+
+@dataclass
+class Cohort:
+    """Everything read from one data folder."""
+
+    data_dir: Path
+    school: School | None
+    pupils: list[PupilRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    failed_ids: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.school is not None and not self.problems
+
+
+def pupil_files(data_dir: Path) -> list[Path]:
+    """The pupil files of a data folder, in name order."""
+    return sorted(
+        path
+        for path in data_dir.iterdir()
+        if path.suffix in (".yaml", ".yml") and path.name not in (SCHOOL_FILE, "school.yml") and not path.name.startswith(".")
+    )
+
+
+def _read(path: Path, shown: str) -> tuple[Any, Positions] | Problem:
+    try:
+        return read_yaml(path)
+    except YamlProblem as problem:
+        return Problem(shown, problem.line, problem.column, "", problem.message)
+
+
+def load_school(data_dir: Path) -> tuple[School | None, list[Problem]]:
+    path = data_dir / SCHOOL_FILE
+    shown = display_path(path)
+    if not path.is_file():
+        return None, [
+            Problem(shown, 1, 1, "", f"there is no {SCHOOL_FILE} in {display_path(data_dir)}; copy the one from the example in pupils/")
+        ]
+    result = _read(path, shown)
+    if isinstance(result, Problem):
+        return None, [result]
+    data, positions = result
+    if not isinstance(data, dict):
+        return None, [Problem(shown, 1, 1, "", "the file should start with 'name:' and the school's other facts")]
+    try:
+        school = School.model_validate(data, context={"data_dir": data_dir})
+    except ValidationError as error:
+        return None, problems_from_validation(error, School, shown, positions)
+    return school, []
+
+
+def load_pupil(path: Path, school: School | None, data_dir: Path) -> PupilRecord | list[Problem]:
+    shown = display_path(path)
+    pupil_id = path.stem
+    if not PUPIL_ID.match(pupil_id):
+        return [
+            Problem(
+                shown,
+                1,
+                1,
+                "",
+                f"the file name '{path.name}' cannot be a pupil id; use lower-case letters, digits and dashes, "
+                "e.g. 'amy-jones.yaml'",
+            )
+        ]
+    result = _read(path, shown)
+    if isinstance(result, Problem):
+        return [result]
+    data, positions = result
+    if not isinstance(data, dict):
+        return [Problem(shown, 1, 1, "", "the file should start with 'name:' and the pupil's full name")]
+    try:
+        pupil = Pupil.model_validate(data, context={"school": school, "data_dir": data_dir})
+    except ValidationError as error:
+        return problems_from_validation(error, Pupil, shown, positions)
+    return PupilRecord(pupil_id, path, pupil, positions)
+
+
+def load_cohort(data_dir: Path, only: list[str] | None = None) -> Cohort:
+    """Read and validate the school and every pupil (or only the named pupils)."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        return Cohort(
+            data_dir,
+            None,
+            problems=[Problem(display_path(data_dir), 1, 1, "", "this data folder does not exist; check the --data option")],
+        )
+    school, problems = load_school(data_dir)
+    cohort = Cohort(data_dir, school, problems=list(problems))
+    files = pupil_files(data_dir)
+    if only:
+        by_id = {path.stem: path for path in files}
+        for wanted in only:
+            if wanted not in by_id:
+                from .suggest import did_you_mean
+
+                hint = did_you_mean(wanted, by_id)
+                cohort.problems.append(
+                    Problem(display_path(data_dir), 1, 1, "", f"no pupil file '{wanted}.yaml'{hint}")
+                )
+        files = [by_id[wanted] for wanted in only if wanted in by_id]
+    for path in files:
+        loaded = load_pupil(path, school, data_dir)
+        if isinstance(loaded, list):
+            cohort.problems.extend(loaded)
+            cohort.failed_ids.append(path.stem)
+        else:
+            cohort.pupils.append(loaded)
+    log.debug("read %d pupils with %d problems", len(cohort.pupils), len(cohort.problems))
+    return cohort

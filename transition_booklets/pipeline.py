@@ -1,0 +1,108 @@
+"""The build, stage by stage: load → resolve → images → pages → site → booklet → report.
+
+Each pupil is built into a fresh folder beside the output and swapped in only when
+complete, so a pupil that fails keeps its last good output and never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .loader import Cohort, PupilRecord, load_cohort
+from .problems import BuildError, Problem, display_path
+from .view import build_view
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BuildOptions:
+    data_dir: Path = Path("pupils")
+    out_dir: Path = Path("site")
+    staff_dir: Path = Path("staff")
+    only: list[str] = field(default_factory=list)
+    jobs: int = 0
+    force: bool = False
+    shard: str | None = None
+    protect: bool = False
+    pdf: bool = True
+    quiet: bool = False
+
+
+@dataclass
+class BuildResult:
+    built: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    problems: list[Problem | BuildError] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.problems
+
+    def summary(self) -> str:
+        parts = [f"{len(self.built)} built"]
+        if self.unchanged:
+            parts.append(f"{len(self.unchanged)} unchanged")
+        parts.append(f"{len(self.failed)} failed")
+        text = ", ".join(parts) + f" in {self.seconds:.1f}s"
+        if self.failed:
+            text += "\nfailed: " + ", ".join(sorted(self.failed))
+        return text
+
+
+def swap_in(staging: Path, final: Path) -> None:
+    """Replace ``final`` with the complete ``staging`` folder, keeping the old one until the new is in place."""
+    old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
+    if final.exists():
+        final.rename(old)
+    staging.rename(final)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build_pupil(cohort: Cohort, record: PupilRecord, options: BuildOptions) -> None:
+    """Build one pupil's folder completely, then swap it in. Raises BuildError for the user."""
+    assert cohort.school is not None
+    view = build_view(cohort.school, record.pupil, record.id)
+    options.out_dir.mkdir(parents=True, exist_ok=True)
+    final = options.out_dir / record.id
+    staging = options.out_dir / f".{record.id}.building-{uuid.uuid4().hex[:8]}"
+    try:
+        staging.mkdir()
+        from .site import write_pupil_site
+
+        write_pupil_site(cohort, record, view, staging, options)
+        swap_in(staging, final)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def build_cohort(options: BuildOptions) -> BuildResult:
+    started = time.perf_counter()
+    result = BuildResult()
+    cohort = load_cohort(options.data_dir, options.only or None)
+    result.problems.extend(cohort.problems)
+    result.failed.extend(cohort.failed_ids)
+    if cohort.school is None:
+        result.seconds = time.perf_counter() - started
+        return result
+    for record in cohort.pupils:
+        try:
+            build_pupil(cohort, record, options)
+        except BuildError as error:
+            result.failed.append(record.id)
+            result.problems.append(error)
+        else:
+            result.built.append(record.id)
+            if not options.quiet:
+                log.info("built %s", display_path(options.out_dir / record.id))
+    result.seconds = time.perf_counter() - started
+    return result

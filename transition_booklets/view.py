@@ -1,0 +1,359 @@
+"""The pupil's view: the school and pupil joined into one plain, JSON-ready structure.
+
+Both the site templates (Jinja) and the booklet (Typst, as JSON through sys inputs)
+read this same structure, so a page and the booklet never disagree. References are
+resolved here (a place id becomes the place's name, photo, description and map
+position), dates become words in the school's language, and key places get the
+numbers that match the pins on the map.
+
+Images appear as ``{"source": <path in the data folder> | None, "alt": …,
+"initials": …, "colour": …}``; the output stages turn ``source`` into files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+from .icons import PLACE_KIND_ICONS
+from .models import (
+    WEEKDAYS,
+    PeriodKind,
+    Phase,
+    Place,
+    Pupil,
+    School,
+    Slot,
+    StaffMember,
+    SupportKind,
+    Timetable,
+)
+from .words import Words
+
+View = dict[str, Any]
+
+PLACEHOLDER_COLOURS = ["#1f5f8b", "#2e7d32", "#6a1b9a", "#ad1457", "#00695c", "#4e342e", "#283593", "#bf360c"]
+
+
+def initials(name: str) -> str:
+    """``Ms Ayesha Khan`` → ``AK``; titles are skipped."""
+    titles = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir"}
+    words = [word for word in name.replace(".", " ").split() if word.lower() not in titles]
+    words = words or name.split()
+    if not words:
+        return "?"
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()
+
+
+def placeholder_colour(name: str) -> str:
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return PLACEHOLDER_COLOURS[digest[0] % len(PLACEHOLDER_COLOURS)]
+
+
+def image(source: str | None, alt: str, name_for_placeholder: str = "", icon: str | None = None) -> View:
+    return {
+        "source": source,
+        "alt": alt,
+        "initials": initials(name_for_placeholder) if name_for_placeholder else "",
+        "colour": placeholder_colour(name_for_placeholder or alt),
+        "icon": icon,
+    }
+
+
+class _Resolver:
+    def __init__(self, school: School, pupil: Pupil, pupil_id: str) -> None:
+        self.school = school
+        self.pupil = pupil
+        self.pupil_id = pupil_id
+        self.words = Words(school.locale)
+        self.place_numbers: dict[str, int] = {}
+
+    # -- people and places --------------------------------------------------
+
+    def person(self, staff_id: str | None) -> View | None:
+        if staff_id is None:
+            return None
+        member: StaffMember = self.school.staff[staff_id]
+        return {
+            "id": staff_id,
+            "name": member.name,
+            "full_name": member.full_name or member.name,
+            "role": member.role or "",
+            "pronouns": member.pronouns or "",
+            "photo": image(member.photo, f"Photo of {member.name}", member.full_name or member.name),
+        }
+
+    def place(self, place_id: str | None) -> View | None:
+        if place_id is None:
+            return None
+        place: Place = self.school.places[place_id]
+        icon = PLACE_KIND_ICONS.get(place.kind.value, "material/map-marker")
+        return {
+            "id": place_id,
+            "name": place.name,
+            "kind": place.kind.value,
+            "icon": icon,
+            "description": place.description or "",
+            "directions": place.directions or "",
+            "photo": image(place.photo, f"Photo of {place.name}", icon=icon),
+            "map": place.map.model_dump() if place.map else None,
+            "number": self.place_numbers.get(place_id),
+        }
+
+    # -- sections -----------------------------------------------------------
+
+    def key_places(self) -> list[View]:
+        """The pupil's places, numbered for the map: chosen places first, then any others they visit."""
+        chosen: list[tuple[str, str | None, str | None]] = [
+            (entry.place, entry.note, entry.when) for entry in self.pupil.key_places
+        ]
+        seen = {place_id for place_id, _, _ in chosen}
+        extra: list[str] = []
+        keyworker = self.pupil.keyworker
+        worries = self.pupil.worries
+        for candidate in (
+            keyworker.where if keyworker else None,
+            worries.place if worries else None,
+            self.pupil.small_group.place if self.pupil.small_group else None,
+        ):
+            if candidate and candidate not in seen:
+                extra.append(candidate)
+                seen.add(candidate)
+        if not chosen and not extra:
+            # A pupil with nothing chosen yet still sees the places that matter most to everyone.
+            for place_id, place in self.school.places.items():
+                if place.kind.value in ("reception", "entrance", "toilets", "small-group-base", "worry-place"):
+                    extra.append(place_id)
+        result = []
+        for number, (place_id, note, when) in enumerate(chosen + [(p, None, None) for p in extra], start=1):
+            self.place_numbers[place_id] = number
+            resolved = self.place(place_id)
+            assert resolved is not None
+            resolved.update({"number": number, "note": note or "", "when": when or ""})
+            result.append(resolved)
+        return result
+
+    def slot(self, period_id: str, slot: Slot | None) -> View:
+        period = self.school.period_ids[period_id]
+        subject = self.school.subjects.get(slot.subject) if slot and slot.subject else None
+        return {
+            "period_id": period_id,
+            "period": period.name,
+            "kind": period.kind.value,
+            "start": period.start.strftime("%H:%M"),
+            "end": period.end.strftime("%H:%M"),
+            "time": self.words.time_range(period.start, period.end),
+            "subject": (
+                {"id": slot.subject, "name": subject.name, "colour": subject.colour, "icon": subject.icon}
+                if subject and slot and slot.subject
+                else None
+            ),
+            "place": self.place(slot.place) if slot else None,
+            "teacher": self.person(slot.teacher) if slot else None,
+            "note": (slot.note or "") if slot else "",
+            "empty": slot is None,
+        }
+
+    def timetable(self, timetable: Timetable | None) -> View | None:
+        if not timetable:
+            return None
+        days = []
+        for weekday in WEEKDAYS:
+            if weekday not in timetable and weekday not in self.school.school_days:
+                continue
+            day = timetable.get(weekday)
+            if day is None and weekday not in self.school.school_days:
+                continue
+            slots = [self.slot(period.id, (day or {}).get(period.id)) for period in self.school.periods]
+            # Trim the periods after the pupil's last planned one (e.g. home at lunch in a phased start).
+            while slots and slots[-1]["empty"]:
+                slots.pop()
+            days.append(
+                {
+                    "weekday": weekday.value,
+                    "weekday_index": WEEKDAYS.index(weekday),
+                    "name": self.words["weekdays"][WEEKDAYS.index(weekday)],
+                    "slots": slots,
+                    "in_school": bool(slots),
+                }
+            )
+        return {"days": days}
+
+    def phase(self, index: int, phase: Phase) -> View:
+        timetable = phase.timetable if phase.timetable is not None else self.pupil.timetable
+        return {
+            "number": index + 1,
+            "name": phase.name,
+            "from": phase.from_.isoformat(),
+            "to": phase.to.isoformat() if phase.to else None,
+            "dates": self.words.date_range(phase.from_, phase.to),
+            "summary": phase.summary or "",
+            "what_happens": list(phase.what_happens),
+            "places": [self.place(place_id) for place_id in phase.places],
+            "timetable": self.timetable(timetable),
+            "own_timetable": phase.timetable is not None,
+        }
+
+    def build(self) -> View:
+        school, pupil, words = self.school, self.pupil, self.words
+        key_places = self.key_places()
+        visit = pupil.first_visit
+        keyworker = pupil.keyworker
+        worries = pupil.worries
+        buddy = pupil.buddy
+        photo = pupil.photo if pupil.photo and pupil.photo.consent else None
+        periods_by_id = school.period_ids
+        view: View = {
+            "id": self.pupil_id,
+            "name": pupil.name,
+            "called": pupil.called,
+            "pronouns": pupil.pronouns or "",
+            "year": pupil.year,
+            "start_date": pupil.start_date.isoformat() if pupil.start_date else None,
+            "start_date_text": words.date(pupil.start_date),
+            "photo": image(photo.file if photo else None, f"Photo of {pupil.called}", pupil.name),
+            "previous_setting": pupil.previous_setting.model_dump(mode="json") if pupil.previous_setting else None,
+            "school": {
+                "name": school.name,
+                "short_name": school.short_name or school.name,
+                "address": school.address or "",
+                "website": school.website or "",
+                "locale": school.locale,
+                "language": words.language,
+                "logo": image(school.logo, f"{school.name} logo"),
+                "colours": school.colours.model_dump(),
+                "contacts": [contact.model_dump() for contact in school.contacts],
+                "keeping_in_touch": school.keeping_in_touch or "",
+                "map": (
+                    {"source": school.map.image, "description": school.map.description or ""} if school.map else None
+                ),
+            },
+            "key_places": key_places,
+            "first_visit": None,
+            "keyworker": None,
+            "buddy": None,
+            "phases": [self.phase(index, phase) for index, phase in enumerate(pupil.phases)],
+            "first_day_story": list(pupil.first_day_story),
+            "timetable": self.timetable(pupil.timetable),
+            "worries": None,
+            "break_times": [
+                {
+                    "period": periods_by_id[item.period].name,
+                    "time": words.time_range(periods_by_id[item.period].start, periods_by_id[item.period].end),
+                    "kind": periods_by_id[item.period].kind.value,
+                    "plan": item.plan,
+                    "place": self.place(item.place),
+                }
+                for item in pupil.break_times
+            ],
+            "small_group": (
+                {
+                    "name": pupil.small_group.name,
+                    "place": self.place(pupil.small_group.place),
+                    "when": pupil.small_group.when or "",
+                    "about": pupil.small_group.about or "",
+                }
+                if pupil.small_group
+                else None
+            ),
+            "mentoring": (
+                {
+                    "mentor": self.person(pupil.mentoring.mentor),
+                    "when": pupil.mentoring.when or "",
+                    "focus": list(pupil.mentoring.focus),
+                }
+                if pupil.mentoring
+                else None
+            ),
+            "about_me": pupil.about_me.model_dump() if pupil.about_me else None,
+            "views": pupil.views.model_dump() if pupil.views else None,
+            "family_liaison": (
+                {
+                    "person": self.person(pupil.family_liaison.staff),
+                    "how": pupil.family_liaison.how or "",
+                    "how_often": pupil.family_liaison.how_often or "",
+                }
+                if pupil.family_liaison
+                else None
+            ),
+            "reviews": [
+                {
+                    "date": review.date.isoformat(),
+                    "date_text": words.date(review.date),
+                    "time": review.time.strftime("%H:%M") if review.time else None,
+                    "time_text": words.time(review.time),
+                    "what": review.what or "",
+                    "with": list(review.with_),
+                }
+                for review in pupil.reviews
+            ],
+            "agreed": (
+                {
+                    **pupil.agreed.model_dump(mode="json"),
+                    "agreed_on_text": words.date(pupil.agreed.agreed_on),
+                }
+                if pupil.agreed
+                else None
+            ),
+            "what_to_bring": list(pupil.what_to_bring),
+            "has_any_periods": any(p.kind is PeriodKind.lesson for p in school.periods),
+        }
+        if visit:
+            view["first_visit"] = {
+                "date": visit.date.isoformat(),
+                "date_text": words.date(visit.date),
+                "start": visit.start.strftime("%H:%M") if visit.start else None,
+                "end": visit.end.strftime("%H:%M") if visit.end else None,
+                "time_text": words.time_range(visit.start, visit.end),
+                "meet_at": self.place(visit.meet_at),
+                "met_by": self.person(visit.met_by),
+                "trusted_adult": visit.trusted_adult.model_dump() if visit.trusted_adult else None,
+                "what_happens": list(visit.what_happens),
+                "who_i_will_meet": [self.person(staff_id) for staff_id in visit.who_i_will_meet],
+                "places": [self.place(place_id) for place_id in visit.places],
+            }
+        if keyworker:
+            view["keyworker"] = {
+                "person": self.person(keyworker.staff),
+                "message": keyworker.message or "",
+                "where": self.place(keyworker.where),
+                "when": keyworker.when or "",
+                "recording": keyworker.welcome_recording.model_dump() if keyworker.welcome_recording else None,
+            }
+        if worries:
+            view["worries"] = {
+                "people": [
+                    {"person": self.person(entry.staff), "note": entry.note or ""} for entry in worries.people
+                ],
+                "place": self.place(worries.place),
+                "what_to_do": list(worries.what_to_do),
+                "help_card": worries.help_card or "",
+                "calming_ideas": list(worries.calming_ideas),
+            }
+        if buddy:
+            view["buddy"] = {
+                "name": buddy.name,
+                "kind": buddy.kind.value,
+                "is_adult": buddy.kind is SupportKind.adult,
+                "person": self.person(buddy.staff),
+                "about": buddy.about or "",
+                "when": buddy.when or "",
+            }
+        return view
+
+
+def build_view(school: School, pupil: Pupil, pupil_id: str) -> View:
+    """Join the school and one pupil into the structure the pages and the booklet read."""
+    return _Resolver(school, pupil, pupil_id).build()
+
+
+def phase_on(view: View, day: dt.date) -> View | None:
+    """The phase that ``day`` falls in, if any."""
+    for phase in view["phases"]:
+        start = dt.date.fromisoformat(phase["from"])
+        end = dt.date.fromisoformat(phase["to"]) if phase["to"] else None
+        if start <= day and (end is None or day <= end):
+            return phase
+    return None

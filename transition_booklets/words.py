@@ -1,0 +1,101 @@
+"""Interface words and dates in the school's language, from one strings file per language.
+
+The strings live in ``site_src/strings/<language>.yaml``. A locale such as ``en-GB``
+uses ``en.yaml``; words missing from a language fall back to English.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+STRINGS_DIR = Path(__file__).resolve().parent.parent / "site_src" / "strings"
+
+
+@functools.lru_cache(maxsize=8)
+def _load(language: str) -> dict[str, Any]:
+    path = STRINGS_DIR / f"{language}.yaml"
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping of words")
+    return data
+
+
+def language_of(locale: str) -> str:
+    """``en-GB`` → ``en``."""
+    return locale.replace("_", "-").split("-")[0].lower() or "en"
+
+
+class Words:
+    """The interface words and date formats for one locale."""
+
+    def __init__(self, locale: str = "en-GB") -> None:
+        self.locale = locale
+        self.language = language_of(locale)
+        merged = dict(_load("en"))
+        merged.update(_load(self.language))
+        self._words: dict[str, Any] = merged
+
+    def __getitem__(self, key: str) -> Any:
+        return self._words[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._words.get(key, default)
+
+    def all(self) -> dict[str, Any]:
+        return dict(self._words)
+
+    def _pattern(self, name: str) -> str:
+        by_locale: dict[str, str] = self._words.get("date_formats", {}).get(self.locale, {})
+        default: dict[str, str] = self._words.get("date_formats", {}).get("default", {})
+        return by_locale.get(name) or default[name]
+
+    def date(self, value: dt.date | None) -> str:
+        """``Tuesday 8 December 2026`` (en-GB)."""
+        if value is None:
+            return ""
+        return self._pattern("long").format(
+            weekday=self._words["weekdays"][value.weekday()],
+            day=value.day,
+            month=self._words["months"][value.month - 1],
+            year=value.year,
+        )
+
+    def short_date(self, value: dt.date | None) -> str:
+        """``Tue 8 Dec`` (en-GB)."""
+        if value is None:
+            return ""
+        return self._pattern("short").format(
+            weekday=self._words["weekdays"][value.weekday()][:3],
+            day=value.day,
+            month=self._words["months"][value.month - 1][:3],
+            year=value.year,
+        )
+
+    def time(self, value: dt.time | None) -> str:
+        """``9:30am`` (en-GB) or ``09:30`` where the strings file says so."""
+        if value is None:
+            return ""
+        if self._pattern("clock") == "12h":
+            hour = value.hour % 12 or 12
+            suffix = self._words["am"] if value.hour < 12 else self._words["pm"]
+            return f"{hour}:{value.minute:02d}{suffix}" if value.minute else f"{hour}{suffix}"
+        return f"{value.hour:02d}:{value.minute:02d}"
+
+    def time_range(self, start: dt.time | None, end: dt.time | None) -> str:
+        if start and end:
+            return self._words["time_range"].format(start=self.time(start), end=self.time(end))
+        return self.time(start or end)
+
+    def date_range(self, start: dt.date | None, end: dt.date | None) -> str:
+        if start and end and start != end:
+            return self._words["date_range"].format(start=self.date(start), end=self.date(end))
+        if start and not end:
+            return self._words["date_from"].format(start=self.date(start))
+        return self.date(start or end)
