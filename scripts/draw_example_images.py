@@ -125,7 +125,10 @@ def scenes() -> dict[str, tuple[str, str, object]]:
             x = 90
             while x < 700:
                 w = rng.randint(18, 34)
-                d.rectangle((x, y + rng.randint(10, 30), x + w, y + 80), fill=rng.choice(["#e57373", "#64b5f6", "#81c784", "#ffd54f", "#ba68c8"]))
+                d.rectangle(
+                    (x, y + rng.randint(10, 30), x + w, y + 80),
+                    fill=rng.choice(["#e57373", "#64b5f6", "#81c784", "#ffd54f", "#ba68c8"]),
+                )
                 x += w + 4
 
     def canteen(d: ImageDraw.ImageDraw) -> None:

@@ -56,20 +56,41 @@ def make_parser() -> argparse.ArgumentParser:
         description="Build every pupil's mini-site and booklets (or only the pupils named).",
     )
     _data_option(build)
-    build.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
-                       help="where the pupils' sites go, one folder per pupil (default: site)")
-    build.add_argument("--staff-out", type=Path, default=Path("staff"), metavar="DIR",
-                       help="where staff-only outputs go: reports, passwords, letters (default: staff)")
-    build.add_argument("--jobs", "-j", type=int, default=0, metavar="N",
-                       help="how many pupils to build at once (default: one per processor core)")
+    build.add_argument(
+        "--out",
+        type=Path,
+        default=Path("site"),
+        metavar="DIR",
+        help="where the pupils' sites go, one folder per pupil (default: site)",
+    )
+    build.add_argument(
+        "--staff-out",
+        type=Path,
+        default=Path("staff"),
+        metavar="DIR",
+        help="where staff-only outputs go: reports, passwords, letters (default: staff)",
+    )
+    build.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=0,
+        metavar="N",
+        help="how many pupils to build at once (default: one per processor core)",
+    )
     build.add_argument("--force", action="store_true", help="rebuild every pupil even if nothing changed")
-    build.add_argument("--shard", metavar="K/N", default=None,
-                       help="build only slice K of N (e.g. 1/4), to spread a large build over machines")
-    build.add_argument("--protect", action="store_true",
-                       help="encrypt every pupil's site and booklets with a password")
+    build.add_argument(
+        "--shard",
+        metavar="K/N",
+        default=None,
+        help="build only slice K of N (e.g. 1/4), to spread a large build over machines",
+    )
+    build.add_argument("--protect", action="store_true", help="encrypt every pupil's site and booklets with a password")
     build.add_argument("--no-pdf", action="store_true", help="skip the booklets (faster while editing)")
     build.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
-    build.add_argument("pupils", nargs="*", metavar="PUPIL-ID", help="build only these pupils (file names without .yaml)")
+    build.add_argument(
+        "pupils", nargs="*", metavar="PUPIL-ID", help="build only these pupils (file names without .yaml)"
+    )
 
     check = commands.add_parser(
         "check",
@@ -98,8 +119,9 @@ def make_parser() -> argparse.ArgumentParser:
     _data_option(serve)
     serve.add_argument("pupil", metavar="PUPIL-ID")
     serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--out", type=Path, default=None, metavar="DIR",
-                       help="where to build the preview (default: a temporary folder)")
+    serve.add_argument(
+        "--out", type=Path, default=None, metavar="DIR", help="where to build the preview (default: a temporary folder)"
+    )
 
     schema = commands.add_parser("schema", help="write the JSON Schemas for school and pupil files")
     schema.add_argument("--out", type=Path, default=Path("schema"), metavar="DIR")
@@ -107,14 +129,9 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _with_default_command(argv: list[str]) -> list[str]:
-    """``build.py --data x`` means ``build.py build --data x``."""
-    for index, word in enumerate(argv):
-        if word in ("-h", "--help", "--version"):
-            return argv
-        if not word.startswith("-") or word == "-":
-            if word in COMMANDS:
-                return argv
-            return [*argv[:index], "build", *argv[index:]]
+    """``build.py --data x`` means ``build.py build --data x``: a command, when given, comes first."""
+    if argv and (argv[0] in COMMANDS or argv[0] in ("-h", "--help", "--version")):
+        return argv
     return ["build", *argv]
 
 
@@ -139,7 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             from .serve import run_serve
 
-            return run_serve(args.data, args.pupil, args.port, args.out)
+            served: int = run_serve(args.data, args.pupil, args.port, args.out)
+            return served
         if args.command == "schema":
             from .schema import write_schemas
 

@@ -55,7 +55,9 @@ def pupil_files(data_dir: Path) -> list[Path]:
     return sorted(
         path
         for path in data_dir.iterdir()
-        if path.suffix in (".yaml", ".yml") and path.name not in (SCHOOL_FILE, "school.yml") and not path.name.startswith(".")
+        if path.suffix in (".yaml", ".yml")
+        and path.name not in (SCHOOL_FILE, "school.yml")
+        and not path.name.startswith(".")
     )
 
 
@@ -71,7 +73,13 @@ def load_school(data_dir: Path) -> tuple[School | None, list[Problem]]:
     shown = display_path(path)
     if not path.is_file():
         return None, [
-            Problem(shown, 1, 1, "", f"there is no {SCHOOL_FILE} in {display_path(data_dir)}; copy the one from the example in pupils/")
+            Problem(
+                shown,
+                1,
+                1,
+                "",
+                f"there is no {SCHOOL_FILE} in {display_path(data_dir)}; copy the one from the example in pupils/",
+            )
         ]
     result = _read(path, shown)
     if isinstance(result, Problem):
@@ -120,7 +128,9 @@ def load_cohort(data_dir: Path, only: list[str] | None = None) -> Cohort:
         return Cohort(
             data_dir,
             None,
-            problems=[Problem(display_path(data_dir), 1, 1, "", "this data folder does not exist; check the --data option")],
+            problems=[
+                Problem(display_path(data_dir), 1, 1, "", "this data folder does not exist; check the --data option")
+            ],
         )
     school, problems = load_school(data_dir)
     cohort = Cohort(data_dir, school, problems=list(problems))

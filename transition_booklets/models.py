@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from enum import Enum
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -47,7 +48,7 @@ def _parse_time(value: Any) -> dt.time:
                 return dt.time(hour, minute)
     raise PydanticCustomError(
         "bad_time",
-        "'{value}' is not a time; write times on the 24-hour clock in quotes, e.g. \"08:45\" or \"13:30\"",
+        '\'{value}\' is not a time; write times on the 24-hour clock in quotes, e.g. "08:45" or "13:30"',
         {"value": value},
     )
 
@@ -85,26 +86,6 @@ def _listing(plural: str, known: list[str]) -> str:
     return f"; use one of: {shown} (or add it under '{plural}:' in school.yaml)"
 
 
-def _reference(kind: str, plural: str, attribute: str) -> Any:
-    """A string that must name an entry of the school's ``attribute`` mapping."""
-
-    def check(value: str, info: ValidationInfo) -> str:
-        school = (info.context or {}).get("school")
-        if school is None:
-            return value
-        known = getattr(school, attribute)
-        if value not in known:
-            hint = did_you_mean(value, known)
-            raise PydanticCustomError(
-                "unknown_reference",
-                "no {kind} '{value}' in school.yaml{hint}",
-                {"kind": kind, "value": value, "hint": hint or _listing(plural, list(known))},
-            )
-        return value
-
-    return Annotated[str, AfterValidator(check)]
-
-
 def _check_data_path(value: str, info: ValidationInfo) -> str:
     """A file inside the data folder: relative, no '..', no link that leads out, and present."""
     root = (info.context or {}).get("data_dir")
@@ -138,10 +119,31 @@ def data_path_problem(root: Path, value: str) -> str | None:
 
 DataPath = Annotated[str, AfterValidator(_check_data_path)]
 
-PlaceId = _reference("place", "places", "places")
-StaffId = _reference("staff member", "staff", "staff")
-SubjectId = _reference("subject", "subjects", "subjects")
-PeriodId = _reference("period", "periods", "period_ids")
+
+def _reference(kind: str, plural: str, attribute: str) -> Callable[[str, ValidationInfo], str]:
+    """A check that a string names an entry of the school's ``attribute`` mapping."""
+
+    def check(value: str, info: ValidationInfo) -> str:
+        school = (info.context or {}).get("school")
+        if school is None:
+            return value
+        known = getattr(school, attribute)
+        if value not in known:
+            hint = did_you_mean(value, known)
+            raise PydanticCustomError(
+                "unknown_reference",
+                "no {kind} '{value}' in school.yaml{hint}",
+                {"kind": kind, "value": value, "hint": hint or _listing(plural, list(known))},
+            )
+        return value
+
+    return check
+
+
+PlaceId = Annotated[str, AfterValidator(_reference("place", "places", "places"))]
+StaffId = Annotated[str, AfterValidator(_reference("staff member", "staff", "staff"))]
+SubjectId = Annotated[str, AfterValidator(_reference("subject", "subjects", "subjects"))]
+PeriodId = Annotated[str, AfterValidator(_reference("period", "periods", "period_ids"))]
 
 
 class Model(BaseModel):
@@ -190,7 +192,7 @@ class DateRange(Model):
 # ---------------------------------------------------------------------------
 
 
-class PlaceKind(str, Enum):
+class PlaceKind(StrEnum):
     entrance = "entrance"
     reception = "reception"
     toilets = "toilets"
@@ -207,7 +209,7 @@ class PlaceKind(str, Enum):
     other = "other"
 
 
-class PeriodKind(str, Enum):
+class PeriodKind(StrEnum):
     registration = "registration"
     lesson = "lesson"
     break_ = "break"
@@ -286,7 +288,7 @@ class SchoolMap(Model):
     description: str | None = Field(None, description="A sentence describing the map for people who cannot see it.")
 
 
-class Weekday(str, Enum):
+class Weekday(StrEnum):
     monday = "monday"
     tuesday = "tuesday"
     wednesday = "wednesday"
@@ -329,7 +331,9 @@ class School(Model):
         for period in periods:
             if period.id in seen:
                 raise PydanticCustomError(
-                    "duplicate_period", "the period id '{id}' is used twice; give each period its own id", {"id": period.id}
+                    "duplicate_period",
+                    "the period id '{id}' is used twice; give each period its own id",
+                    {"id": period.id},
                 )
             seen.add(period.id)
         return periods
@@ -342,10 +346,12 @@ class School(Model):
 
 class Photo(Model):
     file: DataPath = Field(description="Path of the photo, relative to the data folder.")
-    consent: bool = Field(description="Whether the family agreed the photo may be used. Without consent it is not shown.")
+    consent: bool = Field(
+        description="Whether the family agreed the photo may be used. Without consent it is not shown."
+    )
 
 
-class SettingKind(str, Enum):
+class SettingKind(StrEnum):
     primary = "primary"
     secondary = "secondary"
     alternative_provision = "alternative-provision"
@@ -379,7 +385,9 @@ class FirstVisit(TimeRange):
 
 
 class Recording(Model):
-    file: DataPath = Field(description="An audio (.mp3, .m4a, .ogg) or video (.mp4, .webm) file, relative to the data folder.")
+    file: DataPath = Field(
+        description="An audio (.mp3, .m4a, .ogg) or video (.mp4, .webm) file, relative to the data folder."
+    )
     transcript: Text = Field(description="The words of the recording, written out.")
 
 
@@ -391,7 +399,7 @@ class Keyworker(Model):
     welcome_recording: Recording | None = None
 
 
-class SupportKind(str, Enum):
+class SupportKind(StrEnum):
     buddy = "buddy"
     peer_mentor = "peer-mentor"
     adult = "adult"
@@ -447,7 +455,9 @@ class Worries(Model):
     people: list[WorryPerson] = Field(default_factory=list)
     place: PlaceId | None = None
     what_to_do: list[Text] = Field(default_factory=list)
-    help_card: str | None = Field(None, description="The words on the help card, e.g. 'I need a break. Please let me go to the Hub.'")
+    help_card: str | None = Field(
+        None, description="The words on the help card, e.g. 'I need a break. Please let me go to the Hub.'"
+    )
     calming_ideas: list[Text] = Field(default_factory=list)
 
 
@@ -530,7 +540,9 @@ class Pupil(Model):
     keyworker: Keyworker | None = None
     buddy: Buddy | None = None
     phases: list[Phase] = Field(default_factory=list)
-    first_day_story: list[Text] = Field(default_factory=list, description="Short sentences, e.g. 'When I arrive, Ms Khan meets me at Reception.'")
+    first_day_story: list[Text] = Field(
+        default_factory=list, description="Short sentences, e.g. 'When I arrive, Ms Khan meets me at Reception.'"
+    )
     timetable: Timetable | None = Field(None, description="The full timetable, once all phases are done.")
     key_places: list[KeyPlace] = Field(default_factory=list)
     worries: Worries | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import types
 import typing
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from .suggest import did_you_mean
 from .yaml_source import Location, Positions
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     error = "error"
     warning = "warning"
 

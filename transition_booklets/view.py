@@ -324,9 +324,7 @@ class _Resolver:
             }
         if worries:
             view["worries"] = {
-                "people": [
-                    {"person": self.person(entry.staff), "note": entry.note or ""} for entry in worries.people
-                ],
+                "people": [{"person": self.person(entry.staff), "note": entry.note or ""} for entry in worries.people],
                 "place": self.place(worries.place),
                 "what_to_do": list(worries.what_to_do),
                 "help_card": worries.help_card or "",
@@ -355,5 +353,6 @@ def phase_on(view: View, day: dt.date) -> View | None:
         start = dt.date.fromisoformat(phase["from"])
         end = dt.date.fromisoformat(phase["to"]) if phase["to"] else None
         if start <= day and (end is None or day <= end):
-            return phase
+            found: View = phase
+            return found
     return None

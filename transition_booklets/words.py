@@ -90,12 +90,12 @@ class Words:
 
     def time_range(self, start: dt.time | None, end: dt.time | None) -> str:
         if start and end:
-            return self._words["time_range"].format(start=self.time(start), end=self.time(end))
+            return str(self._words["time_range"]).format(start=self.time(start), end=self.time(end))
         return self.time(start or end)
 
     def date_range(self, start: dt.date | None, end: dt.date | None) -> str:
         if start and end and start != end:
-            return self._words["date_range"].format(start=self.date(start), end=self.date(end))
+            return str(self._words["date_range"]).format(start=self.date(start), end=self.date(end))
         if start and not end:
-            return self._words["date_from"].format(start=self.date(start))
+            return str(self._words["date_from"]).format(start=self.date(start))
         return self.date(start or end)

@@ -63,9 +63,7 @@ _Resolver.yaml_implicit_resolvers = {}
 _Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
-_Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789")
-)
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789"))
 _Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(r"^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]+(?:[eE][-+]?[0-9]+)?$"),
@@ -94,6 +92,7 @@ class _Loader(
         _Resolver.__init__(self)
 
 
+_COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
@@ -113,11 +112,17 @@ class _Builder:
                 node.start_mark.column + 1,
             )
         self.positions.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _COLLECTION_TAGS:
+            raise YamlProblem(
+                f"the tag '{node.tag}' is not allowed; remove it", node.start_mark.line + 1, node.start_mark.column + 1
+            )
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
-                    raise YamlProblem("a key must be a plain word", key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                    raise YamlProblem(
+                        "a key must be a plain word", key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                    )
                 if key_node.tag == "tag:yaml.org,2002:merge":
                     raise YamlProblem(
                         "'<<' merge keys are not supported; write the values out",
@@ -154,8 +159,14 @@ class _Builder:
                     return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
                 except ValueError:
                     return node.value
-        if node.tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
-                        "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp"):
+        if node.tag in (
+            "tag:yaml.org,2002:str",
+            "tag:yaml.org,2002:int",
+            "tag:yaml.org,2002:float",
+            "tag:yaml.org,2002:bool",
+            "tag:yaml.org,2002:null",
+            "tag:yaml.org,2002:timestamp",
+        ):
             return self.loader.construct_object(node, deep=True)
         raise YamlProblem(
             f"the tag '{node.tag}' is not allowed; remove it",
@@ -185,14 +196,25 @@ def read_yaml(path: Path) -> tuple[Any, Positions]:
 
 
 def parse_yaml(text: str) -> tuple[Any, Positions]:
-    loader = _Loader(text)
+    loader: _Loader | None = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
         if node is None:
             return None, Positions()
         builder = _Builder(loader)
         data = builder.build(node, ())
         return data, builder.positions
+    except yaml.reader.ReaderError as error:
+        before = text[: error.position]
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        raise YamlProblem(
+            f"the file contains an invisible control character (code {error.character:#04x}); "
+            "delete it or retype the line",
+            line,
+            column,
+        ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -201,8 +223,11 @@ def parse_yaml(text: str) -> tuple[Any, Positions]:
         raise YamlProblem(f"YAML syntax: {problem}{hint}", line, column) from None
     except yaml.YAMLError as error:
         raise YamlProblem(f"YAML syntax: {error}") from None
+    except RecursionError:
+        raise YamlProblem("the file is nested too deeply; a pupil file needs only a few levels") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _syntax_hint(problem: str) -> str:

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.test_loader import BAD_PUPIL
+from transition_booklets.cli import _with_default_command, main
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def test_check_passes_on_the_example() -> None:
+    result = run("check")
+    assert result.returncode == 0, result.stderr
+    assert "4 pupil files checked" in result.stdout
+
+
+def test_check_reports_a_bad_copy_with_lines_and_no_traceback(example_copy: Path) -> None:
+    (example_copy / "amy-copy.yaml").write_text(
+        "name: Amy Copy\nprefered_name: Amy\nstart_date: 2027-02-30\nkey_places:\n  - place: sciense-lab\n",
+        encoding="utf-8",
+    )
+    result = run("check", "--data", str(example_copy))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "amy-copy.yaml:2:1 prefered_name: unknown key" in result.stderr
+    assert "amy-copy.yaml:3:13 start_date: '2027-02-30' is not a real date" in result.stderr
+    assert "amy-copy.yaml:5:12 key_places[0].place: no place 'sciense-lab'" in result.stderr
+
+
+def test_build_goes_on_past_a_bad_pupil_and_exits_1(example_copy: Path, tmp_path: Path) -> None:
+    shutil.copy(BAD_PUPIL, example_copy / "amy-copy.yaml")
+    out = tmp_path / "out"
+    result = run("--data", str(example_copy), "--out", str(out), "--staff-out", str(tmp_path / "staff"), "--no-pdf")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert (out / "amy-jones" / "index.html").is_file()
+    assert not (out / "amy-copy").exists()
+    assert "failed: amy-copy" in result.stderr
+
+
+def test_new_writes_a_file_that_passes_check(example_copy: Path) -> None:
+    result = run("new", "Zofia Nowak-Ali", "--data", str(example_copy))
+    assert result.returncode == 0, result.stderr
+    path = example_copy / "zofia-nowak-ali.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=")
+    assert 'name: "Zofia Nowak-Ali"' in text
+    for section in (
+        "first_visit:",
+        "keyworker:",
+        "phases:",
+        "timetable:",
+        "key_places:",
+        "worries:",
+        "break_times:",
+        "mentoring:",
+        "about_me:",
+        "views:",
+        "family_liaison:",
+        "reviews:",
+        "agreed:",
+    ):
+        assert f"# {section}" in text
+    assert "ms-khan" in text  # the school's own ids are listed for the user
+    assert run("check", "--data", str(example_copy), "zofia-nowak-ali").returncode == 0
+    again = run("new", "Zofia Nowak-Ali", "--data", str(example_copy))
+    assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def test_new_with_a_quote_in_the_name_still_passes_check(example_copy: Path) -> None:
+    assert run("new", 'Seán "Jay" O\'Neill', "--data", str(example_copy)).returncode == 0
+    assert run("check", "--data", str(example_copy), "sean-jay-o-neill").returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], ["build"]),
+        (["--data", "x"], ["build", "--data", "x"]),
+        (["amy-jones"], ["build", "amy-jones"]),
+        (["build", "--out", "o"], ["build", "--out", "o"]),
+        (["check"], ["check"]),
+        (["--help"], ["--help"]),
+    ],
+)
+def test_build_is_the_default_command(argv: list[str], expected: list[str]) -> None:
+    assert _with_default_command(argv) == expected
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["check"], ["new"], ["serve"]])
+def test_help_everywhere(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main([*command, "--help"])
+    assert stopped.value.code == 0
+    assert "usage:" in capsys.readouterr().out
+
+
+def test_missing_data_folder_is_a_clear_message(tmp_path: Path) -> None:
+    result = run("check", "--data", str(tmp_path / "nowhere"))
+    assert result.returncode == 1
+    assert "this data folder does not exist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick_start = readme.split("## Quick start", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [line for line in quick_start.splitlines() if line.strip()]
+    assert len(commands) == 2
+    assert commands[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8")

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from tests.conftest import EXAMPLE, ROOT
+from transition_booklets.schema import SCHEMAS, render_schema
+from transition_booklets.yaml_source import read_yaml
+
+SCHEMA_DIR = ROOT / "schema"
+
+
+@pytest.mark.parametrize("name", sorted(SCHEMAS))
+def test_committed_schema_is_up_to_date(name: str) -> None:
+    committed = (SCHEMA_DIR / name).read_text(encoding="utf-8")
+    assert committed == render_schema(SCHEMAS[name]), f"schema/{name} is stale; run: python build.py schema"
+
+
+def _as_editor_sees_it(value: Any) -> Any:
+    """Editors treat dates as text, as JSON has no date type."""
+    if isinstance(value, dict):
+        return {key: _as_editor_sees_it(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_editor_sees_it(item) for item in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLE.glob("*.yaml")), ids=lambda path: path.name)
+def test_every_example_file_validates_against_its_schema(path: Path) -> None:
+    schema_name = "school.schema.json" if path.name == "school.yaml" else "pupil.schema.json"
+    schema = json.loads((SCHEMA_DIR / schema_name).read_text(encoding="utf-8"))
+    data, _ = read_yaml(path)
+    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(_as_editor_sees_it(data)))
+    assert errors == []
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLE.glob("*.yaml")), ids=lambda path: path.name)
+def test_every_example_file_points_editors_at_its_schema(path: Path) -> None:
+    first_line = path.read_text(encoding="utf-8").splitlines()[0]
+    schema_name = "school.schema.json" if path.name == "school.yaml" else "pupil.schema.json"
+    assert first_line == f"# yaml-language-server: $schema=../schema/{schema_name}"
+    assert (path.parent / "../schema" / schema_name).resolve().is_file()
+
+
+def test_schema_rejects_a_misspelt_key() -> None:
+    schema = json.loads((SCHEMA_DIR / "pupil.schema.json").read_text(encoding="utf-8"))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"name": "Amy", "prefered_name": "Amy"}, schema)
