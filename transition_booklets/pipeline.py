@@ -15,6 +15,10 @@ from pathlib import Path
 
 from .loader import Cohort, PupilRecord, load_cohort
 from .problems import BuildError, Problem, display_path
+from .colours import readable_on_white
+from .images import ImageProcessor
+from .school_map import draw_map
+from .site import write_pupil_site
 from .view import build_view
 
 log = logging.getLogger(__name__)
@@ -67,18 +71,31 @@ def swap_in(staging: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_pupil(cohort: Cohort, record: PupilRecord, options: BuildOptions) -> None:
+def default_cache_dir(options: BuildOptions) -> Path:
+    """Processed images and build records live beside the staff outputs, never in the published folder."""
+    return options.staff_dir / ".cache"
+
+
+def build_pupil(cohort: Cohort, record: PupilRecord, options: BuildOptions, processor: ImageProcessor) -> None:
     """Build one pupil's folder completely, then swap it in. Raises BuildError for the user."""
     assert cohort.school is not None
-    view = build_view(cohort.school, record.pupil, record.id)
+    school = cohort.school
+    view = build_view(school, record.pupil, record.id)
+    school_map = None
+    if school.map is not None:
+        school_map = draw_map(
+            processor,
+            school.map.image,
+            view["key_places"],
+            colour=readable_on_white(school.colours.primary),
+            where=f"{display_path(cohort.data_dir / 'school.yaml')} map.image",
+        )
     options.out_dir.mkdir(parents=True, exist_ok=True)
     final = options.out_dir / record.id
     staging = options.out_dir / f".{record.id}.building-{uuid.uuid4().hex[:8]}"
     try:
         staging.mkdir()
-        from .site import write_pupil_site
-
-        write_pupil_site(cohort, record, view, staging, options)
+        write_pupil_site(cohort, record, view, staging, options, processor=processor, school_map=school_map)
         swap_in(staging, final)
     finally:
         if staging.exists():
@@ -94,9 +111,10 @@ def build_cohort(options: BuildOptions) -> BuildResult:
     if cohort.school is None:
         result.seconds = time.perf_counter() - started
         return result
+    processor = ImageProcessor(options.data_dir, default_cache_dir(options))
     for record in cohort.pupils:
         try:
-            build_pupil(cohort, record, options)
+            build_pupil(cohort, record, options, processor)
         except BuildError as error:
             result.failed.append(record.id)
             result.problems.append(error)

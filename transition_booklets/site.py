@@ -1,17 +1,316 @@
-"""The pupil's mini-site (placeholder until the full pages land)."""
+"""The pupil's mini-site: pages rendered from ``site_src/`` into a docs folder, built by MkDocs.
+
+The pages are rendered here, by Jinja with autoescaping, into plain Markdown files
+holding HTML; MkDocs with Material (``mkdocs.yml`` plus the overrides in
+``theme/site``) only lays them out. No custom MkDocs plugin is involved, so another
+engine that reads ``mkdocs.yml`` can build the same docs folder.
+"""
 
 from __future__ import annotations
 
-import html
+import functools
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
+from markupsafe import Markup
+
+from .calendar import write_pupil_calendar
+from .colours import readable_on_white, text_colour_for
+from .icons import icon_svg
+from .images import ImageProcessor
+from .school_map import SchoolMapImages
 from .loader import Cohort, PupilRecord
+from .problems import BuildError, display_path
+from .words import Words
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE_SRC = ROOT / "site_src"
+MKDOCS_YML = ROOT / "mkdocs.yml"
+FONTS = ROOT / "theme" / "assets" / "fonts"
+WEB_FONTS = (
+    "AtkinsonHyperlegible-Regular.woff2",
+    "AtkinsonHyperlegible-Bold.woff2",
+    "AtkinsonHyperlegible-OFL.txt",
+    "OpenDyslexic-Regular.woff2",
+    "OpenDyslexic-Bold.woff2",
+    "OpenDyslexic-LICENSE.txt",
+)
+# Shipped by the theme but unused by these sites (no search, no palette toggle, no source maps).
+DEAD_WEIGHT = ("assets/javascripts/lunr", "assets/javascripts/workers", "sitemap.xml", "sitemap.xml.gz")
+MEDIA_KINDS = {".mp3": "audio", ".m4a": "audio", ".ogg": "audio", ".oga": "audio", ".wav": "audio",
+               ".mp4": "video", ".webm": "video", ".ogv": "video", ".mov": "video"}
 
 
-def write_pupil_site(cohort: Cohort, record: PupilRecord, view: dict[str, Any], folder: Path, options: Any) -> None:
-    title = html.escape(f"{view['called']} at {view['school']['name']}")
-    (folder / "index.html").write_text(
-        f'<!doctype html><html lang="en"><meta charset="utf-8"><title>{title}</title><h1>{title}</h1></html>\n',
-        encoding="utf-8",
+@dataclass(frozen=True)
+class Page:
+    name: str
+    title_key: str
+    icon: str
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.html"
+
+
+PAGES = (
+    Page("index", "page_welcome", "material/home-heart"),
+    Page("keyworker", "page_keyworker", "material/account-heart"),
+    Page("first-days", "page_first_days", "material/calendar-star"),
+    Page("timetable", "page_timetable", "material/timetable"),
+    Page("places", "page_places", "material/map-marker-radius"),
+    Page("worries", "page_worries", "material/hand-heart"),
+    Page("about-me", "page_about_me", "material/star-face"),
+    Page("family", "page_family", "material/home-account"),
+)
+
+
+def _svg(name: str) -> Markup:
+    markup = icon_svg(name).replace("<svg ", '<svg class="tb-icon" aria-hidden="true" focusable="false" ', 1)
+    return Markup(markup)  # noqa: S704 - the icon set's own SVG files, not user data
+
+
+@functools.lru_cache(maxsize=1)
+def page_environment() -> jinja2.Environment:
+    """The Jinja environment for the pages; compiled templates are kept for every pupil of a run."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(SITE_SRC), str(SITE_SRC / "pages")]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
     )
+    env.globals["svg"] = _svg
+    env.globals["icon"] = _svg
+    return env
+
+
+class SiteImages:
+    """Turns the view's image dicts into files in the docs folder, via the shared image processor."""
+
+    def __init__(self, processor: ImageProcessor, docs: Path, pupil_file: str, school_file: str) -> None:
+        self.processor = processor
+        self.folder = docs / "images"
+        self.files = {"pupil": pupil_file, "school": school_file}
+        self.copied: set[str] = set()
+
+    def where(self, image: dict[str, Any]) -> str:
+        return f"{self.files.get(image.get('file', 'pupil'), '')} {image.get('field', '')}".strip()
+
+    def copy(self, path: Path) -> str:
+        if path.name not in self.copied:
+            self.folder.mkdir(exist_ok=True)
+            target = self.folder / path.name
+            try:
+                target.hardlink_to(path)
+            except OSError:
+                shutil.copyfile(path, target)
+            self.copied.add(path.name)
+        return f"images/{path.name}"
+
+    def __call__(self, image: dict[str, Any] | None, width: int, kind: str = "photo") -> dict[str, Any] | None:
+        if not image:
+            return None
+        web = self.processor.web_for(image, width=width, square=kind == "portrait", where=self.where(image))
+        if web is None:
+            return None
+        src = self.copy(web.x1.path)
+        for rendition in web.renditions:
+            self.copy(rendition.path)
+        return {"src": src, "srcset": web.srcset("images/"), "width": web.x1.width, "height": web.x1.height}
+
+
+def _site_colours(school_colours: dict[str, str]) -> dict[str, str]:
+    primary = school_colours["primary"]
+    dark = readable_on_white(primary)
+    return {
+        "primary": primary,
+        "primary_dark": dark,
+        "accent": school_colours["accent"],
+        "on_primary": text_colour_for(dark),
+    }
+
+
+def _media(cohort: Cohort, view: dict[str, Any], docs: Path) -> dict[str, Any] | None:
+    keyworker = view.get("keyworker") or {}
+    recording = keyworker.get("recording")
+    if not recording:
+        return None
+    source = cohort.data_dir / recording["file"]
+    kind = MEDIA_KINDS.get(source.suffix.lower())
+    if kind is None:
+        raise BuildError(
+            f"keyworker.welcome_recording.file: '{recording['file']}' is not an audio or video file this site can play; "
+            f"use one of: {', '.join(sorted(MEDIA_KINDS))}"
+        )
+    media = docs / "media"
+    media.mkdir(exist_ok=True)
+    target = media / f"welcome{source.suffix.lower()}"
+    shutil.copyfile(source, target)
+    return {"kind": kind, "src": f"media/{target.name}"}
+
+
+def render_pages(
+    view: dict[str, Any],
+    docs: Path,
+    images: Callable[..., dict[str, Any] | None],
+    words: Words,
+    *,
+    school_map: dict[str, Any] | None,
+    recording: dict[str, Any] | None,
+    booklets: dict[str, str] | None,
+    other_places: list[dict[str, Any]],
+) -> list[dict[str, str]]:
+    """Write one Markdown file per page into ``docs``; return the navigation."""
+    env = page_environment()
+    word_map = words.all()
+    pages = [{"name": page.name, "file": page.file, "icon": page.icon, "title": word_map[page.title_key]} for page in PAGES]
+    macros = env.get_template("macros.html.j2")
+    for page, entry in zip(PAGES, pages, strict=True):
+        template = env.get_template(f"{page.name}.md.j2")
+        text = template.render(
+            pupil=view,
+            words=word_map,
+            title=entry["title"],
+            pages=pages,
+            m=macros.make_module({"images": images, "words": word_map}),
+            images=images,
+            school_map=school_map,
+            recording=recording,
+            booklets=booklets,
+            other_places=other_places,
+        )
+        (docs / f"{page.name}.md").write_text(text, encoding="utf-8")
+    return [{entry["title"]: f"{entry['name']}.md"} for entry in pages]
+
+
+def _mkdocs_build(docs: Path, site: Path, site_name: str, nav: list[dict[str, str]], extra: dict[str, Any],
+                  language: str) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(
+        config_file=str(MKDOCS_YML),
+        docs_dir=str(docs),
+        site_dir=str(site),
+        site_name=site_name,
+        nav=nav,
+        extra=extra,
+    )
+    config.theme["language"] = language
+    # MkDocs logs every page at INFO; keep the build quiet unless something is wrong.
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    build(config)
+
+
+def _prune(site: Path) -> None:
+    for relative in DEAD_WEIGHT:
+        target = site / relative
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    for source_map in site.rglob("*.map"):
+        source_map.unlink()
+
+
+def _language(locale: str) -> str:
+    import material
+
+    language = Words(locale).language
+    languages = Path(material.__file__).resolve().parent / "templates" / "partials" / "languages"
+    return language if (languages / f"{language}.html").is_file() else "en"
+
+
+def write_pupil_site(
+    cohort: Cohort,
+    record: PupilRecord,
+    view: dict[str, Any],
+    folder: Path,
+    options: Any,
+    *,
+    processor: ImageProcessor,
+    booklets: dict[str, str] | None = None,
+    school_map: SchoolMapImages | None = None,
+) -> None:
+    """Build one pupil's complete site into ``folder`` (which must be empty)."""
+    assert cohort.school is not None
+    words = Words(cohort.school.locale)
+    pupil_file = display_path(record.path)
+    with tempfile.TemporaryDirectory(prefix=f"tb-{record.id}-") as work:
+        docs = Path(work) / "docs"
+        docs.mkdir()
+        images = SiteImages(processor, docs, pupil_file, display_path(cohort.data_dir / "school.yaml"))
+        try:
+            recording = _media(cohort, view, docs)
+        except BuildError as error:
+            raise BuildError(f"{pupil_file} {error}") from None
+        used = {place["id"] for place in view["key_places"]}
+        other_places = [
+            place for place in _all_linked_places(view) if place["id"] not in used
+        ]
+        site_map = None
+        if school_map is not None:
+            for rendition in school_map.web.renditions:
+                images.copy(rendition.path)
+            school_info = view["school"]["map"] or {}
+            site_map = {
+                "src": f"images/{school_map.web.x1.name}",
+                "srcset": school_map.web.srcset("images/"),
+                "width": school_map.web.x1.width,
+                "height": school_map.web.x1.height,
+                "alt": school_info.get("description") or words["map_title"],
+                "pins": [
+                    {"id": pin.place_id, "number": pin.number, "name": pin.name, "x": round(pin.x, 2), "y": round(pin.y, 2)}
+                    for pin in school_map.pins
+                ],
+            }
+        nav = render_pages(
+            view,
+            docs,
+            images,
+            words,
+            school_map=site_map,
+            recording=recording,
+            booklets=booklets,
+            other_places=other_places,
+        )
+        fonts = docs / "assets" / "fonts"
+        fonts.mkdir(parents=True)
+        for name in WEB_FONTS:
+            shutil.copyfile(FONTS / name, fonts / name)
+        (docs / "robots.txt").write_text("User-agent: *\nDisallow: /\n", encoding="utf-8")
+        write_pupil_calendar(view, docs / "calendar.ics")
+        extra = {
+            "generator": False,
+            "colours": _site_colours(view["school"]["colours"]),
+            "words": words.all(),
+        }
+        site_name = f"{view['called']} · {view['school']['short_name']}"
+        _mkdocs_build(docs, folder, site_name, nav, extra, _language(cohort.school.locale))
+    _prune(folder)
+
+
+def _all_linked_places(view: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every place a page links to, so that each link has a card to land on."""
+    found: dict[str, dict[str, Any]] = {}
+
+    def visit(value: Any) -> None:
+        if isinstance(value, dict):
+            if "kind" in value and "icon" in value and "id" in value and "photo" in value and "number" in value:
+                found.setdefault(value["id"], value)
+                return
+            for item in value.values():
+                visit(item)
+        elif isinstance(value, list):
+            for item in value:
+                visit(item)
+
+    visit(view)
+    return sorted(found.values(), key=lambda place: place["name"])

@@ -52,8 +52,19 @@ def placeholder_colour(name: str) -> str:
     return PLACEHOLDER_COLOURS[digest[0] % len(PLACEHOLDER_COLOURS)]
 
 
-def image(source: str | None, alt: str, name_for_placeholder: str = "", icon: str | None = None) -> View:
+def image(
+    source: str | None,
+    alt: str,
+    name_for_placeholder: str = "",
+    icon: str | None = None,
+    *,
+    file: str = "pupil",
+    field: str = "",
+) -> View:
+    """An image for the outputs; ``file`` ("school" or "pupil") and ``field`` say where it was named."""
     return {
+        "file": file,
+        "field": field,
         "source": source,
         "alt": alt,
         "initials": initials(name_for_placeholder) if name_for_placeholder else "",
@@ -82,7 +93,13 @@ class _Resolver:
             "full_name": member.full_name or member.name,
             "role": member.role or "",
             "pronouns": member.pronouns or "",
-            "photo": image(member.photo, f"Photo of {member.name}", member.full_name or member.name),
+            "photo": image(
+                member.photo,
+                f"Photo of {member.name}",
+                member.full_name or member.name,
+                file="school",
+                field=f"staff.{staff_id}.photo",
+            ),
         }
 
     def place(self, place_id: str | None) -> View | None:
@@ -97,7 +114,9 @@ class _Resolver:
             "icon": icon,
             "description": place.description or "",
             "directions": place.directions or "",
-            "photo": image(place.photo, f"Photo of {place.name}", icon=icon),
+            "photo": image(
+                place.photo, f"Photo of {place.name}", icon=icon, file="school", field=f"places.{place_id}.photo"
+            ),
             "map": place.map.model_dump() if place.map else None,
             "number": self.place_numbers.get(place_id),
         }
@@ -213,7 +232,7 @@ class _Resolver:
             "year": pupil.year,
             "start_date": pupil.start_date.isoformat() if pupil.start_date else None,
             "start_date_text": words.date(pupil.start_date),
-            "photo": image(photo.file if photo else None, f"Photo of {pupil.called}", pupil.name),
+            "photo": image(photo.file if photo else None, f"Photo of {pupil.called}", pupil.name, field="photo.file"),
             "previous_setting": pupil.previous_setting.model_dump(mode="json") if pupil.previous_setting else None,
             "school": {
                 "name": school.name,
@@ -222,7 +241,7 @@ class _Resolver:
                 "website": school.website or "",
                 "locale": school.locale,
                 "language": words.language,
-                "logo": image(school.logo, f"{school.name} logo"),
+                "logo": image(school.logo, f"{school.name} logo", file="school", field="logo"),
                 "colours": school.colours.model_dump(),
                 "contacts": [contact.model_dump() for contact in school.contacts],
                 "keeping_in_touch": school.keeping_in_touch or "",

@@ -1,0 +1,122 @@
+/* Reading preferences, read-aloud, the countdown and today's timetable.
+   Plain JavaScript with no other files and no network: works from a folder (file://). */
+(function () {
+  "use strict";
+  var KEY = "tb-preferences";
+  var root = document.documentElement;
+
+  function load() {
+    try { return JSON.parse(localStorage.getItem(KEY) || "{}"); } catch (error) { return {}; }
+  }
+  function save(preferences) {
+    try { localStorage.setItem(KEY, JSON.stringify(preferences)); } catch (error) { /* private mode */ }
+  }
+  function apply(preferences) {
+    ["size", "spacing", "font", "scheme"].forEach(function (key) {
+      var value = preferences[key];
+      if (value && value !== "normal" && value !== "default") root.setAttribute("data-tb-" + key, value);
+      else root.removeAttribute("data-tb-" + key);
+    });
+  }
+
+  function setUpPreferences() {
+    var preferences = load();
+    apply(preferences);
+    document.querySelectorAll("[data-tb-preferences]").forEach(function (form) {
+      form.querySelectorAll("input").forEach(function (input) {
+        var value = preferences[input.name];
+        if (input.type === "checkbox") input.checked = value === input.value;
+        else if (value) input.checked = input.value === value;
+        input.addEventListener("change", function () {
+          if (input.type === "checkbox") preferences[input.name] = input.checked ? input.value : "normal";
+          else if (input.checked) preferences[input.name] = input.value;
+          apply(preferences);
+          save(preferences);
+        });
+      });
+    });
+  }
+
+  function setUpReadAloud() {
+    var button = document.querySelector("[data-tb-read-aloud]");
+    if (!button || !("speechSynthesis" in window) || typeof SpeechSynthesisUtterance === "undefined") return;
+    var label = button.querySelector("[data-tb-read-label]");
+    button.hidden = false;
+    function setReading(reading) {
+      button.setAttribute("aria-pressed", reading ? "true" : "false");
+      label.textContent = reading ? button.getAttribute("data-tb-stop") : button.getAttribute("data-tb-start");
+    }
+    button.addEventListener("click", function () {
+      if (window.speechSynthesis.speaking) {
+        window.speechSynthesis.cancel();
+        setReading(false);
+        return;
+      }
+      var article = document.querySelector(".md-content__inner");
+      if (!article) return;
+      var copy = article.cloneNode(true);
+      copy.querySelectorAll(".tb-toolbar, [aria-hidden='true'], script, style").forEach(function (node) {
+        node.remove();
+      });
+      var utterance = new SpeechSynthesisUtterance(copy.innerText.replace(/\s+/g, " ").trim());
+      utterance.lang = root.lang || "en";
+      utterance.rate = 0.9;
+      utterance.onend = function () { setReading(false); };
+      utterance.onerror = function () { setReading(false); };
+      setReading(true);
+      window.speechSynthesis.speak(utterance);
+    });
+  }
+
+  function startOfDay(date) {
+    return new Date(date.getFullYear(), date.getMonth(), date.getDate());
+  }
+  function parseDay(text) {
+    var parts = text.split("-");
+    return new Date(Number(parts[0]), Number(parts[1]) - 1, Number(parts[2]));
+  }
+
+  function setUpCountdowns() {
+    var today = startOfDay(new Date());
+    document.querySelectorAll("[data-tb-countdown]").forEach(function (element) {
+      var days = Math.round((parseDay(element.getAttribute("data-tb-date")) - today) / 86400000);
+      var template = null;
+      if (days > 1) template = element.getAttribute("data-tb-many");
+      else if (days === 1) template = element.getAttribute("data-tb-tomorrow");
+      else if (days === 0) template = element.getAttribute("data-tb-today");
+      if (template) {
+        element.textContent = template.replace("{days}", String(days));
+        element.hidden = false;
+      }
+    });
+  }
+
+  function setUpToday() {
+    var now = new Date();
+    var weekday = (now.getDay() + 6) % 7; /* Monday is 0, as in the pages */
+    var today = startOfDay(now);
+    var current = null;
+    document.querySelectorAll("[data-tb-from]").forEach(function (phase) {
+      var from = parseDay(phase.getAttribute("data-tb-from"));
+      var to = phase.getAttribute("data-tb-to") ? parseDay(phase.getAttribute("data-tb-to")) : null;
+      if (from <= today && (!to || today <= to)) current = phase;
+    });
+    if (current) current.classList.add("tb-current");
+    var scope = current || document;
+    scope.querySelectorAll("[data-tb-weekday='" + weekday + "']").forEach(function (day) {
+      day.classList.add("tb-today");
+      var badge = day.querySelector("[data-tb-today-badge]");
+      if (badge) badge.hidden = false;
+      if (day.tagName === "DETAILS") day.open = true;
+    });
+  }
+
+  function ready() {
+    setUpPreferences();
+    setUpReadAloud();
+    setUpCountdowns();
+    setUpToday();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
+})();

@@ -1,0 +1,88 @@
+"""The family's calendar file: the first visit, the first day and every review."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from icalendar import Calendar, Event
+
+FIXED_STAMP = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def _uid(pupil_id: str, kind: str, day: str) -> str:
+    digest = hashlib.sha256(f"{pupil_id}|{kind}|{day}".encode()).hexdigest()[:24]
+    return f"{digest}@transition-booklets"
+
+
+def _event(summary: str, day: str, time: str | None, end: str | None, location: str, uid: str) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", FIXED_STAMP)  # deterministic: the same plan gives the same file
+    event.add("summary", summary)
+    date = dt.date.fromisoformat(day)
+    if time:
+        start = dt.datetime.combine(date, dt.time.fromisoformat(time))
+        event.add("dtstart", start)
+        finish = dt.datetime.combine(date, dt.time.fromisoformat(end)) if end else start + dt.timedelta(hours=1)
+        event.add("dtend", finish)
+    else:
+        event.add("dtstart", date)
+        event.add("dtend", date + dt.timedelta(days=1))
+    if location:
+        event.add("location", location)
+    return event
+
+
+def pupil_events(view: dict[str, Any]) -> list[Event]:
+    school = view["school"]["name"]
+    called = view["called"]
+    events = []
+    visit = view.get("first_visit")
+    if visit:
+        events.append(
+            _event(
+                f"{called}: first visit to {school}",
+                visit["date"],
+                visit["start"],
+                visit["end"],
+                school,
+                _uid(view["id"], "visit", visit["date"]),
+            )
+        )
+    if view.get("start_date"):
+        events.append(
+            _event(
+                f"{called}: first day at {school}",
+                view["start_date"],
+                None,
+                None,
+                school,
+                _uid(view["id"], "start", view["start_date"]),
+            )
+        )
+    for review in view.get("reviews", []):
+        events.append(
+            _event(
+                f"{called}: {review['what'] or 'review'}",
+                review["date"],
+                review["time"],
+                None,
+                school,
+                _uid(view["id"], "review", review["date"] + (review["time"] or "")),
+            )
+        )
+    return events
+
+
+def write_pupil_calendar(view: dict[str, Any], path: Path) -> Path:
+    calendar = Calendar()
+    calendar.add("prodid", "-//transition-booklets//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"{view['called']} at {view['school']['short_name']}")
+    for event in pupil_events(view):
+        calendar.add_component(event)
+    path.write_bytes(calendar.to_ical())
+    return path
