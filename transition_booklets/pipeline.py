@@ -10,6 +10,7 @@ import logging
 import shutil
 import time
 import uuid
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +72,23 @@ def swap_in(staging: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+def write_zip(folder: Path, target: Path) -> Path:
+    """A zip of one pupil's folder, for email or a USB stick; the same folder gives the same bytes."""
+    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}")
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                info = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}", ZIP_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, path.read_bytes())
+    partial.replace(target)
+    return target
+
+
 def default_cache_dir(options: BuildOptions) -> Path:
     """Processed images and build records live beside the staff outputs, never in the published folder."""
     return options.staff_dir / ".cache"
@@ -97,6 +115,7 @@ def build_pupil(cohort: Cohort, record: PupilRecord, options: BuildOptions, proc
         staging.mkdir()
         write_pupil_site(cohort, record, view, staging, options, processor=processor, school_map=school_map)
         swap_in(staging, final)
+        write_zip(final, options.out_dir / f"{record.id}.zip")
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

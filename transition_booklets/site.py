@@ -44,7 +44,15 @@ WEB_FONTS = (
     "OpenDyslexic-LICENSE.txt",
 )
 # Shipped by the theme but unused by these sites (no search, no palette toggle, no source maps).
-DEAD_WEIGHT = ("assets/javascripts/lunr", "assets/javascripts/workers", "sitemap.xml", "sitemap.xml.gz")
+DEAD_WEIGHT = (
+    "assets/javascripts/lunr",
+    "assets/javascripts/workers",
+    "assets/javascripts/bundle.*.js",
+    "assets/stylesheets/palette.*.css",
+    "sitemap.xml",
+    "sitemap.xml.gz",
+    "404.html",  # its links are absolute from the host root, which breaks in a pupil's folder
+)
 MEDIA_KINDS = {".mp3": "audio", ".m4a": "audio", ".ogg": "audio", ".oga": "audio", ".wav": "audio",
                ".mp4": "video", ".webm": "video", ".ogv": "video", ".mov": "video"}
 
@@ -210,12 +218,12 @@ def _mkdocs_build(docs: Path, site: Path, site_name: str, nav: list[dict[str, st
 
 
 def _prune(site: Path) -> None:
-    for relative in DEAD_WEIGHT:
-        target = site / relative
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
+    for pattern in DEAD_WEIGHT:
+        for target in site.glob(pattern):
+            if target.is_dir():
+                shutil.rmtree(target)
+            else:
+                target.unlink()
     for source_map in site.rglob("*.map"):
         source_map.unlink()
 
