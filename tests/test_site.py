@@ -240,6 +240,7 @@ def test_site_is_rebuilt_cleanly_over_an_old_one(tmp_path: Path, example_copy: P
                            only=["kai-morgan"], pdf=False)
     assert build_cohort(options).ok
     (tmp_path / "site" / "kai-morgan" / "stale.html").write_text("old", encoding="utf-8")
+    options.force = True
     assert build_cohort(options).ok
     assert not (tmp_path / "site" / "kai-morgan" / "stale.html").exists()
     shutil.rmtree(tmp_path / "site")

@@ -21,15 +21,15 @@ def _print_problems(problems: list[object]) -> None:
 
 
 def run_check(data_dir: Path, only: list[str]) -> int:
+    from .advice import cohort_warnings
+    from .readiness import readiness_report
+
     cohort = load_cohort(data_dir, only or None)
     _print_problems(list(cohort.problems))
     if cohort.school is not None and cohort.pupils:
-        try:
-            from .readiness import readiness_report
-        except ImportError:  # pragma: no cover - readiness lands with the staff view
-            pass
-        else:
-            print(readiness_report(cohort))
+        # Warnings are things a pupil or parent would notice; they do not fail the check.
+        _print_problems(list(cohort_warnings(cohort)))
+        print(readiness_report(cohort))
     total = len(cohort.pupils) + len(cohort.failed_ids)
     if cohort.problems:
         count = len(cohort.problems)
@@ -93,6 +93,7 @@ def run_build(args: argparse.Namespace) -> int:
         protect=args.protect,
         pdf=not args.no_pdf,
         quiet=args.quiet,
+        progress=not args.quiet,
     )
     result = build_cohort(options)
     _print_problems(list(result.problems))

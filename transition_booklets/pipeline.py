@@ -1,28 +1,46 @@
 """The build, stage by stage: load → resolve → images → pages → site → booklet → report.
 
-Each pupil is built into a fresh folder beside the output and swapped in only when
-complete, so a pupil that fails keeps its last good output and never stops the others.
+* **Parallel**: pupils are built in worker processes (``--jobs``, default one per core),
+  each keeping the compiled theme, the theme's file list and the image cache for every
+  pupil it builds. Shared photos are processed once, before the workers start.
+* **Incremental**: a pupil whose inputs are unchanged (see :mod:`fingerprint`) is not
+  rebuilt; changing something shared rebuilds exactly the pupils whose pages show it.
+* **Atomic**: each pupil is built into a fresh folder beside the output and swapped in
+  only when complete, so a pupil that fails keeps its last good output and never stops
+  the others.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import multiprocessing
+import os
 import shutil
+import sys
 import time
+import traceback
 import uuid
 import zipfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .loader import Cohort, PupilRecord, load_cohort
-from .problems import BuildError, Problem, display_path
 from .colours import readable_on_white
+from .fingerprint import BuildStamps, pupil_fingerprint
 from .images import ImageProcessor
+from .loader import Cohort, PupilRecord, load_cohort, pupil_files
+from .problems import BuildError, Problem, display_path
 from .school_map import draw_map
-from .site import write_pupil_site
+from .site import warm_shared_images, write_pupil_site
+from .site_engine import SiteEngine
 from .view import build_view
 
 log = logging.getLogger(__name__)
+
+ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+PRINT_WIDTHS_MM = {"portrait": 45.0, "photo": 70.0, "logo": 30.0, "map": 128.0}
 
 
 @dataclass
@@ -37,6 +55,12 @@ class BuildOptions:
     protect: bool = False
     pdf: bool = True
     quiet: bool = False
+    progress: bool = False
+
+    @property
+    def cache_dir(self) -> Path:
+        """Processed images, the theme store and build stamps: staff-side, never in the published folder."""
+        return self.staff_dir / ".cache"
 
 
 @dataclass
@@ -45,6 +69,7 @@ class BuildResult:
     unchanged: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     problems: list[Problem | BuildError] = field(default_factory=list)
+    outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
     seconds: float = 0.0
 
     @property
@@ -52,14 +77,35 @@ class BuildResult:
         return not self.failed and not self.problems
 
     def summary(self) -> str:
-        parts = [f"{len(self.built)} built"]
-        if self.unchanged:
-            parts.append(f"{len(self.unchanged)} unchanged")
-        parts.append(f"{len(self.failed)} failed")
-        text = ", ".join(parts) + f" in {self.seconds:.1f}s"
+        text = (
+            f"{len(self.built)} built, {len(self.unchanged)} unchanged, {len(self.failed)} failed "
+            f"in {self.seconds:.1f}s"
+        )
         if self.failed:
             text += "\nfailed: " + ", ".join(sorted(self.failed))
         return text
+
+
+class ShardError(ValueError):
+    pass
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/4"`` → ``(2, 4)``."""
+    try:
+        part, _, total = text.partition("/")
+        index, count = int(part), int(total)
+    except ValueError:
+        raise ShardError(f"--shard '{text}' should be K/N, e.g. 1/4") from None
+    if not 1 <= index <= count:
+        raise ShardError(f"--shard '{text}': K must be between 1 and N")
+    return index, count
+
+
+def in_shard(pupil_id: str, index: int, count: int) -> bool:
+    """A stable slice: a pupil stays in its shard whatever other pupils come and go."""
+    digest = int.from_bytes(hashlib.sha256(pupil_id.encode("utf-8")).digest()[:8], "big")
+    return digest % count == index - 1
 
 
 def swap_in(staging: Path, final: Path) -> None:
@@ -70,9 +116,6 @@ def swap_in(staging: Path, final: Path) -> None:
     staging.rename(final)
     if old.exists():
         shutil.rmtree(old, ignore_errors=True)
-
-
-ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
 
 def write_zip(folder: Path, target: Path) -> Path:
@@ -89,31 +132,94 @@ def write_zip(folder: Path, target: Path) -> Path:
     return target
 
 
-def default_cache_dir(options: BuildOptions) -> Path:
-    """Processed images and build records live beside the staff outputs, never in the published folder."""
-    return options.staff_dir / ".cache"
+# ---------------------------------------------------------------------------
+# One pupil
+# ---------------------------------------------------------------------------
 
 
-def build_pupil(cohort: Cohort, record: PupilRecord, options: BuildOptions, processor: ImageProcessor) -> None:
+@dataclass
+class Worker:
+    """What one process keeps for every pupil it builds."""
+
+    cohort: Cohort
+    options: BuildOptions
+    processor: ImageProcessor
+    engine: SiteEngine
+
+
+_worker: Worker | None = None
+
+
+def make_worker(cohort: Cohort, options: BuildOptions) -> Worker:
+    return Worker(
+        cohort,
+        options,
+        ImageProcessor(options.data_dir, options.cache_dir / "images"),
+        SiteEngine(options.cache_dir / "static"),
+    )
+
+
+def _init_process(cohort: Cohort, options: BuildOptions) -> None:
+    global _worker
+    _worker = make_worker(cohort, options)
+
+
+def _print_resolver(worker: Worker, pupil_file: str, school_file: str) -> Any:
+    def resolve(image: dict[str, Any], purpose: str) -> Path | None:
+        where = f"{school_file if image.get('file') == 'school' else pupil_file} {image.get('field', '')}".strip()
+        rendition = worker.processor.print_for(
+            image, width_mm=PRINT_WIDTHS_MM.get(purpose, 70.0), square=purpose == "portrait", where=where
+        )
+        return rendition.path if rendition else None
+
+    return resolve
+
+
+def build_pupil(worker: Worker, record: PupilRecord) -> None:
     """Build one pupil's folder completely, then swap it in. Raises BuildError for the user."""
+    cohort, options = worker.cohort, worker.options
     assert cohort.school is not None
     school = cohort.school
+    pupil_file = display_path(record.path)
+    school_file = display_path(cohort.data_dir / "school.yaml")
     view = build_view(school, record.pupil, record.id)
     school_map = None
     if school.map is not None:
         school_map = draw_map(
-            processor,
+            worker.processor,
             school.map.image,
             view["key_places"],
             colour=readable_on_white(school.colours.primary),
-            where=f"{display_path(cohort.data_dir / 'school.yaml')} map.image",
+            where=f"{school_file} map.image",
         )
     options.out_dir.mkdir(parents=True, exist_ok=True)
     final = options.out_dir / record.id
     staging = options.out_dir / f".{record.id}.building-{uuid.uuid4().hex[:8]}"
     try:
         staging.mkdir()
-        write_pupil_site(cohort, record, view, staging, options, processor=processor, school_map=school_map)
+        booklets = None
+        if options.pdf:
+            from .booklet import write_booklets
+
+            files = write_booklets(
+                view,
+                staging,
+                data_dir=cohort.data_dir,
+                resolve_image=_print_resolver(worker, pupil_file, school_file),
+                source_name=pupil_file,
+            )
+            booklets = {"reading": files.reading.name, "print": files.print.name}
+        write_pupil_site(
+            cohort,
+            record,
+            view,
+            staging,
+            options,
+            processor=worker.processor,
+            engine=worker.engine,
+            school_map=school_map,
+            booklets=booklets,
+        )
         swap_in(staging, final)
         write_zip(final, options.out_dir / f"{record.id}.zip")
     finally:
@@ -121,25 +227,145 @@ def build_pupil(cohort: Cohort, record: PupilRecord, options: BuildOptions, proc
             shutil.rmtree(staging, ignore_errors=True)
 
 
+def _run_one(worker: Worker, index: int) -> dict[str, Any]:
+    record = worker.cohort.pupils[index]
+    started = time.perf_counter()
+    try:
+        build_pupil(worker, record)
+    except BuildError as error:
+        return {"id": record.id, "status": "failed", "problems": [str(error)], "seconds": time.perf_counter() - started}
+    except Exception as error:  # a bug must not stop the other pupils; say so plainly
+        log.debug("internal error building %s:\n%s", record.id, traceback.format_exc())
+        message = (
+            f"{display_path(record.path)}: internal error while building this pupil ({type(error).__name__}: {error}); "
+            "the other pupils were built. Please report this with the pupil file."
+        )
+        return {"id": record.id, "status": "failed", "problems": [message], "seconds": time.perf_counter() - started}
+    return {"id": record.id, "status": "built", "problems": [], "seconds": time.perf_counter() - started}
+
+
+def _run_in_process(index: int) -> dict[str, Any]:
+    assert _worker is not None
+    return _run_one(_worker, index)
+
+
+# ---------------------------------------------------------------------------
+# The cohort
+# ---------------------------------------------------------------------------
+
+
+class Progress:
+    """A one-line progress bar on a terminal, plain lines elsewhere."""
+
+    def __init__(self, total: int, enabled: bool, quiet: bool) -> None:
+        self.total = total
+        self.done = 0
+        self.bar = enabled and sys.stderr.isatty()
+        self.quiet = quiet
+
+    def step(self, pupil_id: str, status: str) -> None:
+        self.done += 1
+        if self.bar:
+            width = 30
+            filled = round(width * self.done / max(self.total, 1))
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {pupil_id:<30.30}")
+            sys.stderr.flush()
+            if self.done == self.total:
+                sys.stderr.write("\n")
+        elif not self.quiet:
+            log.info("%s %s", status, pupil_id)
+
+
+def _select(options: BuildOptions) -> list[str] | None:
+    if not options.shard:
+        return options.only or None
+    index, count = parse_shard(options.shard)
+    candidates = options.only or [path.stem for path in pupil_files(options.data_dir)]
+    return [pupil_id for pupil_id in candidates if in_shard(pupil_id, index, count)]
+
+
 def build_cohort(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
     result = BuildResult()
-    cohort = load_cohort(options.data_dir, options.only or None)
+    try:
+        selected = _select(options)
+    except (ShardError, OSError) as error:
+        result.problems.append(BuildError(str(error)))
+        return result
+    if selected == []:
+        result.seconds = time.perf_counter() - started
+        return result
+    cohort = load_cohort(options.data_dir, selected)
     result.problems.extend(cohort.problems)
     result.failed.extend(cohort.failed_ids)
+    for pupil_id in cohort.failed_ids:
+        result.outcomes[pupil_id] = {"status": "failed", "problems": []}
+    for problem in cohort.problems:
+        pupil_id = Path(problem.file).stem
+        if pupil_id in result.outcomes:
+            result.outcomes[pupil_id]["problems"].append(str(problem))
     if cohort.school is None:
         result.seconds = time.perf_counter() - started
         return result
-    processor = ImageProcessor(options.data_dir, default_cache_dir(options))
-    for record in cohort.pupils:
-        try:
-            build_pupil(cohort, record, options, processor)
-        except BuildError as error:
-            result.failed.append(record.id)
-            result.problems.append(error)
+
+    stamps = BuildStamps(options.cache_dir / "builds")
+    fingerprints: dict[str, str] = {}
+    to_build: list[int] = []
+    for index, record in enumerate(cohort.pupils):
+        fingerprint = pupil_fingerprint(cohort, record, pdf=options.pdf, protect=options.protect)
+        fingerprints[record.id] = fingerprint
+        up_to_date = (
+            not options.force
+            and stamps.get(record.id) == fingerprint
+            and (options.out_dir / record.id / "index.html").is_file()
+        )
+        if up_to_date:
+            result.unchanged.append(record.id)
+            result.outcomes[record.id] = {"status": "unchanged", "problems": []}
         else:
-            result.built.append(record.id)
-            if not options.quiet:
-                log.info("built %s", display_path(options.out_dir / record.id))
+            to_build.append(index)
+
+    progress = Progress(len(to_build), options.progress, options.quiet)
+    outcomes: list[dict[str, Any]] = []
+    if to_build:
+        jobs = options.jobs if options.jobs > 0 else (os.cpu_count() or 1)
+        jobs = min(jobs, len(to_build))
+        worker = make_worker(cohort, options)
+        warm_shared_images(worker.processor, cohort)
+        if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            for index in to_build:
+                outcome = _run_one(worker, index)
+                outcomes.append(outcome)
+                progress.step(outcome["id"], outcome["status"])
+        else:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_process,
+                                     initargs=(cohort, options)) as pool:
+                futures = [pool.submit(_run_in_process, index) for index in to_build]
+                for future in as_completed(futures):
+                    outcome = future.result()
+                    outcomes.append(outcome)
+                    progress.step(outcome["id"], outcome["status"])
+
+    for outcome in sorted(outcomes, key=lambda item: str(item["id"])):
+        pupil_id = outcome["id"]
+        result.outcomes[pupil_id] = {"status": outcome["status"], "problems": outcome["problems"]}
+        if outcome["status"] == "built":
+            result.built.append(pupil_id)
+            stamps.put(pupil_id, fingerprints[pupil_id])
+        else:
+            result.failed.append(pupil_id)
+            stamps.forget(pupil_id)
+            result.problems.extend(BuildError(message) for message in outcome["problems"])
+    _write_report(cohort, result, options)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _write_report(cohort: Cohort, result: BuildResult, options: BuildOptions) -> None:
+    from .report import write_cohort_report
+
+    try:
+        write_cohort_report(cohort, result.outcomes, options.staff_dir, options.out_dir)
+    except OSError as error:
+        result.problems.append(BuildError(f"{display_path(options.staff_dir)}: the staff report could not be written ({error})"))

@@ -25,6 +25,7 @@ from .colours import readable_on_white, text_colour_for
 from .icons import icon_svg
 from .images import ImageProcessor
 from .school_map import SchoolMapImages
+from .site_engine import SiteEngine, link_or_copy
 from .loader import Cohort, PupilRecord
 from .problems import BuildError, display_path
 from .words import Words
@@ -34,25 +35,6 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 SITE_SRC = ROOT / "site_src"
 MKDOCS_YML = ROOT / "mkdocs.yml"
-FONTS = ROOT / "theme" / "assets" / "fonts"
-WEB_FONTS = (
-    "AtkinsonHyperlegible-Regular.woff2",
-    "AtkinsonHyperlegible-Bold.woff2",
-    "AtkinsonHyperlegible-OFL.txt",
-    "OpenDyslexic-Regular.woff2",
-    "OpenDyslexic-Bold.woff2",
-    "OpenDyslexic-LICENSE.txt",
-)
-# Shipped by the theme but unused by these sites (no search, no palette toggle, no source maps).
-DEAD_WEIGHT = (
-    "assets/javascripts/lunr",
-    "assets/javascripts/workers",
-    "assets/javascripts/bundle.*.js",
-    "assets/stylesheets/palette.*.css",
-    "sitemap.xml",
-    "sitemap.xml.gz",
-    "404.html",  # its links are absolute from the host root, which breaks in a pupil's folder
-)
 MEDIA_KINDS = {".mp3": "audio", ".m4a": "audio", ".ogg": "audio", ".oga": "audio", ".wav": "audio",
                ".mp4": "video", ".webm": "video", ".ogv": "video", ".mov": "video"}
 
@@ -115,10 +97,7 @@ class SiteImages:
         if path.name not in self.copied:
             self.folder.mkdir(exist_ok=True)
             target = self.folder / path.name
-            try:
-                target.hardlink_to(path)
-            except OSError:
-                shutil.copyfile(path, target)
+            link_or_copy(path, target)
             self.copied.add(path.name)
         return f"images/{path.name}"
 
@@ -198,36 +177,6 @@ def render_pages(
     return [{entry["title"]: f"{entry['name']}.md"} for entry in pages]
 
 
-def _mkdocs_build(docs: Path, site: Path, site_name: str, nav: list[dict[str, str]], extra: dict[str, Any],
-                  language: str) -> None:
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
-
-    config = load_config(
-        config_file=str(MKDOCS_YML),
-        docs_dir=str(docs),
-        site_dir=str(site),
-        site_name=site_name,
-        nav=nav,
-        extra=extra,
-    )
-    config.theme["language"] = language
-    # MkDocs logs every page at INFO; keep the build quiet unless something is wrong.
-    logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    build(config)
-
-
-def _prune(site: Path) -> None:
-    for pattern in DEAD_WEIGHT:
-        for target in site.glob(pattern):
-            if target.is_dir():
-                shutil.rmtree(target)
-            else:
-                target.unlink()
-    for source_map in site.rglob("*.map"):
-        source_map.unlink()
-
-
 def _language(locale: str) -> str:
     import material
 
@@ -244,6 +193,7 @@ def write_pupil_site(
     options: Any,
     *,
     processor: ImageProcessor,
+    engine: SiteEngine,
     booklets: dict[str, str] | None = None,
     school_map: SchoolMapImages | None = None,
 ) -> None:
@@ -251,7 +201,8 @@ def write_pupil_site(
     assert cohort.school is not None
     words = Words(cohort.school.locale)
     pupil_file = display_path(record.path)
-    with tempfile.TemporaryDirectory(prefix=f"tb-{record.id}-") as work:
+    # The docs folder sits beside the output, on the same disk, so images can be hard-linked.
+    with tempfile.TemporaryDirectory(prefix=f".{record.id}.docs-", dir=folder.parent) as work:
         docs = Path(work) / "docs"
         docs.mkdir()
         images = SiteImages(processor, docs, pupil_file, display_path(cohort.data_dir / "school.yaml"))
@@ -289,11 +240,6 @@ def write_pupil_site(
             booklets=booklets,
             other_places=other_places,
         )
-        fonts = docs / "assets" / "fonts"
-        fonts.mkdir(parents=True)
-        for name in WEB_FONTS:
-            shutil.copyfile(FONTS / name, fonts / name)
-        (docs / "robots.txt").write_text("User-agent: *\nDisallow: /\n", encoding="utf-8")
         write_pupil_calendar(view, docs / "calendar.ics")
         extra = {
             "generator": False,
@@ -301,8 +247,7 @@ def write_pupil_site(
             "words": words.all(),
         }
         site_name = f"{view['called']} · {view['school']['short_name']}"
-        _mkdocs_build(docs, folder, site_name, nav, extra, _language(cohort.school.locale))
-    _prune(folder)
+        engine.build(docs, folder, site_name=site_name, nav=nav, extra=extra, language=_language(cohort.school.locale))
 
 
 def _all_linked_places(view: dict[str, Any]) -> list[dict[str, Any]]:
@@ -322,3 +267,32 @@ def _all_linked_places(view: dict[str, Any]) -> list[dict[str, Any]]:
 
     visit(view)
     return sorted(found.values(), key=lambda place: place["name"])
+
+
+# Widths (CSS pixels) the page templates ask for: portraits at 240 (big) and 160, photos at 480.
+PORTRAIT_WIDTHS = (240, 160)
+PHOTO_WIDTH = 480
+
+
+def warm_shared_images(processor: ImageProcessor, cohort: Cohort) -> None:
+    """Process the school's shared photos once, before pupils are built in parallel.
+
+    Every worker then finds them in the cache, so a keyworker photo shared by 300 pupils is
+    processed once. A broken photo is skipped here; the pupils that show it report it.
+    """
+    from .pipeline import PRINT_WIDTHS_MM
+
+    school = cohort.school
+    if school is None:
+        return
+    jobs: list[tuple[str, bool, list[int], float]] = []
+    jobs += [(member.photo, True, list(PORTRAIT_WIDTHS), PRINT_WIDTHS_MM["portrait"])
+             for member in school.staff.values() if member.photo]
+    jobs += [(place.photo, False, [PHOTO_WIDTH], PRINT_WIDTHS_MM["photo"]) for place in school.places.values() if place.photo]
+    for source, square, widths, print_mm in jobs:
+        try:
+            for width in widths:
+                processor.web(source, width=width, square=square)
+            processor.print_image(source, width_mm=print_mm, square=square)
+        except BuildError:
+            continue

@@ -1,0 +1,451 @@
+"""The printed booklet: the A5 reading copy (tagged PDF/UA-1) and the imposed A4 print copy."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+
+from transition_booklets.booklet import (
+    PURPOSES,
+    BookletFiles,
+    build_payload,
+    data_folder_images,
+    printable,
+    write_booklets,
+)
+from transition_booklets.imposition import A4_LANDSCAPE, padded_page_count, saddle_stitch_order
+from transition_booklets.loader import load_cohort
+from transition_booklets.models import Pupil, School
+from transition_booklets.problems import BuildError
+from transition_booklets.view import View, build_view
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "pupils"
+A5 = (419.53, 595.28)
+EXAMPLES = ["amy-jones", "jordan-reid", "kai-morgan", "zofia-wisniewska"]
+INJECTION = "#set page(width: 1pt) ] $ <b>x</b> {{ 7*7 }}"
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdftotext") is None or shutil.which("pdffonts") is None,
+    reason="poppler-utils (pdftotext, pdffonts) is not installed",
+)
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+
+def pdf_text(pdf: Path, *args: str) -> str:
+    result = subprocess.run(["pdftotext", *args, str(pdf), "-"], capture_output=True, text=True, check=True)
+    return result.stdout.replace("\u200b", "")
+
+
+def flat(text: str) -> str:
+    """Text with all runs of white space made single spaces (lines wrap anywhere)."""
+    return " ".join(text.split())
+
+
+def footer_number(pdf: Path, side: int, left: bool) -> str:
+    """The page number printed at the foot of the left or right half of a print-copy sheet side."""
+    width, height = A4_LANDSCAPE
+    x = 0 if left else round(width / 2) + 1
+    return pdf_text(
+        pdf,
+        "-r",
+        "72",
+        "-f",
+        str(side),
+        "-l",
+        str(side),
+        "-x",
+        str(x),
+        "-y",
+        str(round(height) - 48),
+        "-W",
+        str(round(width / 2) - 1),
+        "-H",
+        "48",
+    ).strip()
+
+
+def page_sizes(pdf: Path) -> list[tuple[float, float]]:
+    with pikepdf.open(pdf) as document:
+        return [
+            (float(page.mediabox[2]) - float(page.mediabox[0]), float(page.mediabox[3]) - float(page.mediabox[1]))
+            for page in document.pages
+        ]
+
+
+@pytest.fixture(scope="module")
+def cohort_views() -> dict[str, tuple[School, View]]:
+    cohort = load_cohort(DATA)
+    assert cohort.school is not None
+    return {record.id: (cohort.school, build_view(cohort.school, record.pupil, record.id)) for record in cohort.pupils}
+
+
+@pytest.fixture(scope="module")
+def booklets(
+    cohort_views: dict[str, tuple[School, View]], tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, BookletFiles]:
+    out = tmp_path_factory.mktemp("booklets")
+    return {
+        pupil_id: write_booklets(view, out / pupil_id, data_dir=DATA) for pupil_id, (_, view) in cohort_views.items()
+    }
+
+
+def view_for(school: School, pupil: dict[str, Any], pupil_id: str = "test-pupil") -> View:
+    return build_view(school, Pupil.model_validate(pupil, context={"school": school}), pupil_id)
+
+
+# ---------------------------------------------------------------------------
+# The example pupils
+# ---------------------------------------------------------------------------
+
+
+def test_every_example_pupil_gets_both_files(booklets: dict[str, BookletFiles]) -> None:
+    assert sorted(booklets) == EXAMPLES
+    for files in booklets.values():
+        assert files.reading.name == "booklet.pdf"
+        assert files.print.name == "booklet-print.pdf"
+        assert files.reading.read_bytes().startswith(b"%PDF-")
+        assert files.print.read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize("pupil_id", EXAMPLES)
+def test_reading_copy_is_a5_portrait(booklets: dict[str, BookletFiles], pupil_id: str) -> None:
+    sizes = page_sizes(booklets[pupil_id].reading)
+    assert len(sizes) >= 3  # cover, contacts and questions at the very least
+    for width, height in sizes:
+        assert width == pytest.approx(A5[0], abs=0.01)
+        assert height == pytest.approx(A5[1], abs=0.01)
+
+
+@pytest.mark.parametrize("pupil_id", EXAMPLES)
+def test_print_copy_is_a4_landscape_padded_to_a_multiple_of_four(
+    booklets: dict[str, BookletFiles], pupil_id: str
+) -> None:
+    reading = len(page_sizes(booklets[pupil_id].reading))
+    sides = page_sizes(booklets[pupil_id].print)
+    assert len(sides) * 2 == math.ceil(reading / 4) * 4 == padded_page_count(reading)
+    for width, height in sides:
+        assert width == pytest.approx(A4_LANDSCAPE[0], abs=0.01)
+        assert height == pytest.approx(A4_LANDSCAPE[1], abs=0.01)
+
+
+@pytest.mark.parametrize("pupil_id", ["amy-jones", "kai-morgan"])
+def test_reading_pages_carry_their_numbers(booklets: dict[str, BookletFiles], pupil_id: str) -> None:
+    reading = booklets[pupil_id].reading
+    for number in range(1, len(page_sizes(reading)) + 1):
+        foot = pdf_text(
+            reading, "-r", "72", "-f", str(number), "-l", str(number), "-x", "0", "-y", "547", "-W", "420", "-H", "48"
+        ).strip()
+        assert foot == str(number)
+
+
+@pytest.mark.parametrize("pupil_id", EXAMPLES)
+def test_print_copy_is_in_saddle_stitch_order(booklets: dict[str, BookletFiles], pupil_id: str) -> None:
+    files = booklets[pupil_id]
+    reading = len(page_sizes(files.reading))
+    for side, (left, right) in enumerate(saddle_stitch_order(padded_page_count(reading)), start=1):
+        assert footer_number(files.print, side, left=True) == (str(left) if left <= reading else "")
+        assert footer_number(files.print, side, left=False) == (str(right) if right <= reading else "")
+
+
+def test_the_pupil_keyworker_and_places_are_in_the_text(
+    booklets: dict[str, BookletFiles], cohort_views: dict[str, tuple[School, View]]
+) -> None:
+    for pupil_id, (_, view) in cohort_views.items():
+        text = flat(pdf_text(booklets[pupil_id].reading))
+        assert view["called"] in text
+        assert view["name"] in text
+        assert view["school"]["name"] in text
+        if view["keyworker"]:
+            assert view["keyworker"]["person"]["name"] in text
+        for place in view["key_places"]:
+            assert place["name"] in text, f"{pupil_id}: {place['name']}"
+        for contact in view["school"]["contacts"]:
+            assert contact["name"] in text
+
+
+def test_amy_booklet_has_every_section(booklets: dict[str, BookletFiles]) -> None:
+    text = flat(pdf_text(booklets["amy-jones"].reading))
+    for words in [
+        "Hello from Ms Khan",
+        "My first days",
+        "My first visit",
+        "Mrs Patel comes with you and stays with you.",
+        "Step by step",
+        "My first day",
+        "My timetable",
+        "My full timetable",
+        "Monday",
+        "Friday",
+        "Art club in the library",
+        "Map of the school",
+        "My places on the map",
+        "If I'm worried",
+        "My help card",
+        "I need a short break. Please let me go to the Nest.",
+        "My name is Amy (Amelia Jones).",
+        "About me",
+        "Contacts for my family",
+        "What we agreed together",
+        "What to bring",
+        "My questions",
+    ]:
+        assert words in text, words
+
+
+def test_phase_timetables_share_a_page_for_identical_days(booklets: dict[str, BookletFiles]) -> None:
+    text = flat(pdf_text(booklets["jordan-reid"].reading))
+    assert "Timetable: Week 1: mornings in the Hub" in text
+    assert "Tuesday to Friday" in text
+    assert "No school for you on Monday in this step." in text
+    assert "Monday to Friday" in text  # week 2: the same every day
+
+
+def test_minimal_pupil_still_gets_a_booklet(booklets: dict[str, BookletFiles]) -> None:
+    text = flat(pdf_text(booklets["kai-morgan"].reading))
+    assert "Kai" in text
+    assert "Contacts for my family" in text
+    assert "My questions" in text
+    # Sections without data are left out.
+    assert "My timetable" not in text
+    assert "If I'm worried" not in text
+    assert "My help card" not in text
+
+
+def test_every_font_is_embedded(booklets: dict[str, BookletFiles]) -> None:
+    for files in booklets.values():
+        for pdf in (files.reading, files.print):
+            listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+            rows = listing.splitlines()[2:]
+            assert rows, "no fonts at all"
+            for row in rows:
+                assert re.search(r"\s(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", row), row
+                embedded = row.split()[-5]
+                assert embedded == "yes", row
+            assert "AtkinsonHyperlegible" in listing
+
+
+def test_reading_copy_is_tagged_pdf_ua(booklets: dict[str, BookletFiles]) -> None:
+    with pikepdf.open(booklets["amy-jones"].reading) as pdf:
+        assert "/StructTreeRoot" in pdf.Root
+        assert bool(pdf.Root.MarkInfo.Marked)
+        assert str(pdf.Root.Lang) == "en"
+        assert bool(pdf.Root.ViewerPreferences.DisplayDocTitle)
+        assert str(pdf.docinfo["/Title"]) == "Amy's booklet for Riverside Academy"
+        metadata = pdf.Root.Metadata.read_bytes().decode("utf-8")
+    assert "pdfuaid:part>1<" in metadata.replace(" ", "") or "<pdfuaid:part>1</pdfuaid:part>" in metadata
+    assert "booklet for Riverside Academy</rdf:li>" in metadata
+
+
+def test_every_picture_has_alt_text(booklets: dict[str, BookletFiles]) -> None:
+    with pikepdf.open(booklets["amy-jones"].reading) as pdf:
+        figures = []
+        stack = [pdf.Root.StructTreeRoot]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, pikepdf.Dictionary):
+                if node.get("/S") == pikepdf.Name.Figure:
+                    figures.append(str(node.get("/Alt", "")))
+                kids = node.get("/K")
+                if kids is not None:
+                    stack.extend(kids if isinstance(kids, pikepdf.Array) else [kids])
+    assert figures, "the booklet has photos, so it has figures"
+    assert all(alt.strip() for alt in figures)
+    assert "Photo of Ms Khan" in figures
+    assert any("drawing of the school" in alt for alt in figures)  # the map's description
+
+
+def test_same_input_gives_byte_identical_files(cohort_views: dict[str, tuple[School, View]], tmp_path: Path) -> None:
+    _, view = cohort_views["jordan-reid"]
+    first = write_booklets(view, tmp_path / "one", data_dir=DATA)
+    second = write_booklets(view, tmp_path / "two", data_dir=DATA)
+    assert first.reading.read_bytes() == second.reading.read_bytes()
+    assert first.print.read_bytes() == second.print.read_bytes()
+
+
+def test_creation_date_from_source_date_epoch(
+    cohort_views: dict[str, tuple[School, View]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, view = cohort_views["kai-morgan"]
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    undated = write_booklets(view, tmp_path / "undated", data_dir=DATA)
+    with pikepdf.open(undated.reading) as pdf:
+        assert "/CreationDate" not in pdf.docinfo
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1788220800")  # 2026-09-01 00:00 UTC
+    dated = write_booklets(view, tmp_path / "dated", data_dir=DATA)
+    with pikepdf.open(dated.reading) as pdf:
+        assert str(pdf.docinfo["/CreationDate"]).startswith("D:20260901")
+    passed = write_booklets(view, tmp_path / "passed", data_dir=DATA, created=dt.date(2026, 9, 1))
+    assert passed.reading.read_bytes() == dated.reading.read_bytes()
+
+
+# ---------------------------------------------------------------------------
+# Awkward input
+# ---------------------------------------------------------------------------
+
+
+def test_markup_in_a_pupil_file_is_printed_literally(
+    cohort_views: dict[str, tuple[School, View]], tmp_path: Path
+) -> None:
+    school, _ = cohort_views["kai-morgan"]
+    view = view_for(
+        school,
+        {
+            "name": INJECTION,
+            "keyworker": {"staff": "ms-khan", "message": "#set text(size: 1pt) #{ 1 + 1 } <script>alert(1)</script>"},
+            "first_day_story": ["*not bold* _not italic_ `raw` @label <label> = heading \\"],
+        },
+    )
+    files = write_booklets(view, tmp_path, data_dir=DATA)
+    text = flat(pdf_text(files.reading))
+    assert INJECTION in text
+    assert "{{ 7*7 }}" in text and "49" not in text
+    assert "#set text(size: 1pt) #{ 1 + 1 } <script>alert(1)</script>" in text
+    assert "*not bold* _not italic_ `raw` @label <label> = heading \\" in text
+    for width, height in page_sizes(files.reading):
+        assert (width, height) == pytest.approx(A5, abs=0.01)
+
+
+def test_long_names_polish_and_arabic_do_not_break_the_booklet(
+    cohort_views: dict[str, tuple[School, View]], tmp_path: Path
+) -> None:
+    school, _ = cohort_views["kai-morgan"]
+    long_word = "Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewissenhaft"
+    view = view_for(
+        school,
+        {
+            "name": f"Zofia Wiśniewska-Brzęczyszczykiewicz {long_word}",
+            "preferred_name": "زينب",
+            "keyworker": {"staff": "ms-lewis", "message": "Cześć! Żółć, gęślą jaźń. مرحبا بك في مدرستنا."},
+            "buddy": {"name": "Łucja Kowalczyk-Szczepańska", "about": "Année, garçon, Ærø, Øresund, İstanbul"},
+            "worries": {"place": "the-nest", "help_card": "Proszę, potrzebuję przerwy. " * 12},
+            "first_visit": {"date": "2027-01-06", "trusted_adult": {"name": "Mama (Katarzyna Wiśniewska)"}},
+        },
+    )
+    files = write_booklets(view, tmp_path, data_dir=DATA)
+    text = flat(pdf_text(files.reading))
+    assert "Wiśniewska-Brzęczyszczykiewicz" in text
+    assert long_word in text.replace(" ", "")
+    assert "Łucja Kowalczyk-Szczepańska" in text
+    assert "Żółć, gęślą jaźń." in text
+    # İ is not in Atkinson Hyperlegible: it comes from a fallback font, so text extraction may split the word.
+    assert "Année,garçon,Ærø,Øresund,İstanbul" in text.replace(" ", "")
+    assert re.search(r"[\u0600-\u06FF\uFB50-\uFEFF]", text), "the Arabic name should be in the text"
+    with pikepdf.open(files.reading) as pdf:
+        assert len(pdf.pages) >= 5
+    listing = subprocess.run(["pdffonts", str(files.reading)], capture_output=True, text=True, check=True).stdout
+    assert "NotoSansArabic" in listing
+
+
+def test_emoji_are_left_out_not_printed_as_boxes(cohort_views: dict[str, tuple[School, View]], tmp_path: Path) -> None:
+    school, _ = cohort_views["kai-morgan"]
+    view = view_for(school, {"name": "Kai Morgan 😀", "about_me": {"interests": ["Football ⚽️", "Flags 🇵🇱 👍🏽!"]}})
+    files = write_booklets(view, tmp_path, data_dir=DATA)
+    text = flat(pdf_text(files.reading))
+    assert "Football ⚽" not in text
+    assert "Football" in text and "Flags!" in text
+    assert not re.search("[\U0001f000-\U0001faff]", text)
+
+
+def test_characters_no_font_has_are_replaced_not_fatal(
+    cohort_views: dict[str, tuple[School, View]], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    school, _ = cohort_views["kai-morgan"]
+    view = view_for(school, {"name": "Kai 你好 Morgan", "what_to_bring": ["A ball ⚽ and a snowman ☃"]})
+    files = write_booklets(view, tmp_path, data_dir=DATA)
+    text = flat(pdf_text(files.reading))
+    assert "Kai ?? Morgan" in text
+    assert "A ball and a snowman ☃" in text  # ☃ is drawn by a font that ships with Typst
+    assert "no font in the booklet can print" in caplog.text
+
+
+def test_printable_drops_emoji_and_control_characters() -> None:
+    assert printable("Hello 😀!") == "Hello!"
+    assert printable("Thumbs 👍🏽 up") == "Thumbs up"
+    assert printable("Flag 🇵🇱 and ❤️ heart") == "Flag and ❤ heart"
+    assert printable("bell\x07 and tab\tok") == "bell and tab ok"
+    assert printable("plain, unchanged: ✓ ★ → £") == "plain, unchanged: ✓ ★ → £"
+
+
+# ---------------------------------------------------------------------------
+# Images
+# ---------------------------------------------------------------------------
+
+
+def test_images_are_resolved_per_purpose(cohort_views: dict[str, tuple[School, View]], tmp_path: Path) -> None:
+    _, view = cohort_views["amy-jones"]
+    seen: list[tuple[str, str | None]] = []
+    plain = data_folder_images(DATA)
+
+    def resolve(image: dict[str, Any], purpose: str) -> Path | None:
+        seen.append((purpose, image.get("source")))
+        return plain(image, purpose)
+
+    payload = build_payload(view, tmp_path, resolve)
+    purposes = {purpose for purpose, _ in seen}
+    assert purposes == set(PURPOSES)
+    assert ("map", view["school"]["map"]["source"]) in seen
+    assert ("logo", "images/logo.png") in seen
+    assert ("portrait", "images/staff/ms-khan.jpg") in seen
+    assert ("photo", "images/places/hub.jpg") in seen
+    # Each file is copied once into the Typst root, under a neutral name.
+    copied = sorted(path.name for path in (tmp_path / "img").iterdir())
+    assert len(copied) == len({source for _, source in seen if source})
+    assert payload["view"]["keyworker"]["person"]["photo"]["print_file"].startswith("img/")
+
+
+def test_placeholders_when_no_image_is_available(cohort_views: dict[str, tuple[School, View]], tmp_path: Path) -> None:
+    _, view = cohort_views["amy-jones"]
+    files = write_booklets(view, tmp_path, data_dir=DATA, resolve_image=lambda image, purpose: None)
+    text = flat(pdf_text(files.reading))
+    assert "Ms Khan" in text
+    with pikepdf.open(files.reading) as pdf:
+        assert "/StructTreeRoot" in pdf.Root
+
+
+def test_a_broken_image_names_the_pupil_file(cohort_views: dict[str, tuple[School, View]], tmp_path: Path) -> None:
+    _, view = cohort_views["amy-jones"]
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n this is not really a picture")
+    resolve: Callable[[dict[str, Any], str], Path | None] = lambda image, purpose: broken  # noqa: E731
+    with pytest.raises(BuildError) as raised:
+        write_booklets(view, tmp_path / "out", data_dir=DATA, resolve_image=resolve)
+    message = str(raised.value)
+    assert message.startswith("pupils/amy-jones.yaml: the booklet could not be made: ") or message.startswith(
+        f"{DATA / 'amy-jones.yaml'}: the booklet could not be made: "
+    )
+    assert not (tmp_path / "out" / "booklet.pdf").exists()
+
+
+def test_pictures_can_come_from_the_image_pipeline(
+    cohort_views: dict[str, tuple[School, View]], tmp_path: Path
+) -> None:
+    from transition_booklets.booklet import processed_images
+    from transition_booklets.images import ImageProcessor
+
+    _, view = cohort_views["amy-jones"]
+    processor = ImageProcessor(DATA, tmp_path / "cache")
+    files = write_booklets(
+        view,
+        tmp_path / "out",
+        data_dir=DATA,
+        resolve_image=processed_images(processor, pupil_file="pupils/amy-jones.yaml"),
+    )
+    assert "Ms Khan" in flat(pdf_text(files.reading))
+    assert any((tmp_path / "cache").rglob("*.jpeg"))
+    with pikepdf.open(files.reading) as pdf:
+        pictures = sum(len(page.get_images()) for page in pdf.pages)
+    assert pictures > 0

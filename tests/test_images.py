@@ -1,0 +1,522 @@
+"""The image pipeline: safe, upright, sRGB, metadata-free, right-sized and cached images."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image, ImageCms, ImageDraw, ImageFile
+
+from transition_booklets import images as images_module
+from transition_booklets.images import ImageProcessor, mm_to_px
+from transition_booklets.problems import BuildError
+
+WHERE = "pupils/amy-jones.yaml photo.file"
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    (folder / "images").mkdir(parents=True)
+    return folder
+
+
+@pytest.fixture
+def processor(data: Path, tmp_path: Path) -> ImageProcessor:
+    return ImageProcessor(data, tmp_path / "cache")
+
+
+def save(data: Path, name: str, image: Image.Image, **params: Any) -> str:
+    path = data / "images" / name
+    image.save(path, **params)
+    return f"images/{name}"
+
+
+def write(data: Path, name: str, content: bytes) -> str:
+    (data / "images" / name).write_bytes(content)
+    return f"images/{name}"
+
+
+def close(actual: tuple[int, ...], expected: tuple[int, ...], tolerance: int = 40) -> bool:
+    return all(abs(a - e) <= tolerance for a, e in zip(actual, expected, strict=False))
+
+
+def quadrants(width: int = 200, height: int = 300) -> Image.Image:
+    """An upright test picture: red top-left, green top-right, blue bottom-left, yellow bottom-right."""
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, width // 2 - 1, height // 2 - 1), fill=(220, 0, 0))
+    draw.rectangle((width // 2, 0, width - 1, height // 2 - 1), fill=(0, 200, 0))
+    draw.rectangle((0, height // 2, width // 2 - 1, height - 1), fill=(0, 0, 220))
+    draw.rectangle((width // 2, height // 2, width - 1, height - 1), fill=(240, 220, 0))
+    return image
+
+
+def at(image: Image.Image, x: int, y: int) -> tuple[int, ...]:
+    """The pixel at (x, y) as a tuple of channels."""
+    value = image.getpixel((x, y))
+    assert isinstance(value, tuple)
+    return value
+
+
+def quadrant_colours(image: Image.Image) -> list[tuple[int, ...]]:
+    rgb = image.convert("RGB")
+    w, h = rgb.size
+    return [at(rgb, x, y) for x, y in ((w // 4, h // 4), (3 * w // 4, h // 4), (w // 4, 3 * h // 4), (3 * w // 4, 3 * h // 4))]
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A tiny PNG whose header declares ``width``×``height`` greyscale pixels (a decompression bomb's header)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+def jpeg_declaring(width: int, height: int) -> bytes:
+    """A small real JPEG whose frame header is changed to declare ``width``×``height``."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), "grey").save(buffer, "JPEG")
+    data = bytearray(buffer.getvalue())
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
+    return bytes(data)
+
+
+@pytest.fixture
+def decodes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
+    """The size of every image decoded from a file (after any reduced-size JPEG decoding is set up)."""
+    calls: list[tuple[int, int]] = []
+    original = ImageFile.ImageFile.load
+
+    def spy(self: ImageFile.ImageFile) -> object:
+        if self.tile:
+            calls.append(self.size)
+        return original(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", spy)
+    return calls
+
+
+def all_outputs(processor: ImageProcessor) -> list[Path]:
+    return sorted(path for path in processor.cache_dir.iterdir())
+
+
+# ---------------------------------------------------------------------------
+# Privacy: every kind of metadata is removed
+# ---------------------------------------------------------------------------
+
+
+def photo_with_metadata(data: Path) -> tuple[str, bytes]:
+    image = quadrants(400, 300)
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"  # Make
+    exif[0x0110] = "SecretCam Model 7"  # Model
+    exif[0x0132] = "2024:05:01 10:00:00"  # DateTime
+    gps = {1: "N", 2: (51.0, 30.0, 12.5), 3: "W", 4: (0.0, 7.0, 40.1), 0x1B: b"ASCII\0\0\0GPS home position"}
+    exif[0x8825] = gps
+    xmp = (
+        b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        b'<rdf:Description xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" photoshop:City="SecretTown"/>'
+        b"</rdf:RDF></x:xmpmeta>"
+    )
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif.tobytes(), xmp=xmp, icc_profile=icc, comment=b"secret comment")
+    raw = buffer.getvalue()
+    # An IPTC (Photoshop APP13) block straight after the start of the file.
+    iptc = b"Photoshop 3.0\x008BIM\x04\x04\x00\x00\x00\x00\x00\x12\x1c\x02\x78\x00\x0eSecretCaption!"
+    raw = raw[:2] + b"\xff\xed" + struct.pack(">H", len(iptc) + 2) + iptc + raw[2:]
+    return write(data, "gps.jpg", raw), raw
+
+
+SECRETS = [b"SecretCam", b"Exif\x00", b"GPS home", b"xmpmeta", b"SecretTown", b"Photoshop 3.0", b"SecretCaption",
+           b"secret comment", b"acsp", b"ICC_PROFILE"]
+
+
+def test_every_output_loses_gps_camera_xmp_iptc_icc_and_comments(processor: ImageProcessor, data: Path) -> None:
+    source, raw = photo_with_metadata(data)
+    assert all(secret in raw for secret in SECRETS), "the test photo should carry every kind of metadata"
+    assert Image.open(data / source).getexif().get_ifd(0x8825), "the test photo should have a GPS position"
+
+    web = processor.web(source, width=100, where=WHERE)
+    square = processor.web(source, width=100, square=True, where=WHERE)
+    printed = processor.print_image(source, width_mm=30, where=WHERE)
+    drawing = processor.print_image(source, width_mm=30, drawing=True, where=WHERE)
+
+    outputs = [web.x1, web.x2, square.x1, square.x2, printed, drawing]
+    for rendition in outputs:
+        content = rendition.path.read_bytes()
+        for secret in SECRETS:
+            assert secret not in content, f"{secret!r} left in {rendition.media_type}"
+        with Image.open(rendition.path) as opened:
+            assert not opened.getexif(), rendition.media_type
+            for key in ("exif", "xmp", "XML:com.adobe.xmp", "icc_profile", "comment", "photoshop", "iptc"):
+                assert key not in opened.info, (key, rendition.media_type)
+    assert {r.media_type for r in outputs} == {"image/webp", "image/jpeg", "image/png"}
+
+
+# ---------------------------------------------------------------------------
+# Orientation, colour and modes
+# ---------------------------------------------------------------------------
+
+# How to store an upright picture so that a viewer applying the EXIF orientation shows it upright.
+STORED_FROM_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_90,  # the camera was turned: shown after turning 90° clockwise
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_270,
+}
+UPRIGHT = [(220, 0, 0), (0, 200, 0), (0, 0, 220), (240, 220, 0)]
+
+
+@pytest.mark.parametrize("orientation", sorted(STORED_FROM_UPRIGHT))
+def test_a_turned_camera_photo_comes_out_upright(processor: ImageProcessor, data: Path, orientation: int) -> None:
+    stored = quadrants(200, 300).transpose(STORED_FROM_UPRIGHT[orientation])
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    source = save(data, f"turned-{orientation}.jpg", stored, exif=exif.tobytes(), quality=95)
+
+    web = processor.web(source, width=100)
+    printed = processor.print_image(source, width_mm=10)
+    for rendition in (web.x1, printed):
+        assert rendition.width < rendition.height, "a portrait photo stays portrait"
+        with Image.open(rendition.path) as result:
+            assert result.size == (rendition.width, rendition.height)
+            colours = quadrant_colours(result)
+        assert all(close(a, e) for a, e in zip(colours, UPRIGHT, strict=True)), colours
+
+
+def test_cmyk_becomes_rgb_with_the_right_colour(processor: ImageProcessor, data: Path) -> None:
+    cyan = Image.new("CMYK", (120, 80), (255, 0, 0, 0))
+    source = save(data, "cmyk.jpg", cyan, quality=95)
+    assert Image.open(data / source).mode == "CMYK"
+    for rendition in (processor.web(source, width=60).x1, processor.print_image(source, width_mm=5)):
+        with Image.open(rendition.path) as result:
+            assert result.mode == "RGB"
+            assert close(at(result, 30, 20), (0, 255, 255), 30)
+
+
+def test_the_embedded_colour_profile_is_used(processor: ImageProcessor, data: Path) -> None:
+    # A profile like sRGB but with the red and blue primaries swapped: pure red in it is blue in sRGB.
+    icc = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    count = struct.unpack(">I", icc[128:132])[0]
+    entries = {bytes(icc[132 + 12 * i : 136 + 12 * i]): 132 + 12 * i for i in range(count)}
+    red, blue = entries[b"rXYZ"], entries[b"bXYZ"]
+    icc[red + 4 : red + 12], icc[blue + 4 : blue + 12] = icc[blue + 4 : blue + 12], icc[red + 4 : red + 12]
+    source = save(data, "profiled.png", Image.new("RGB", (40, 40), (255, 0, 0)), icc_profile=bytes(icc))
+
+    rendition = processor.web(source, width=40, drawing=True).x1
+    with Image.open(rendition.path) as result:
+        red_, green_, blue_ = at(result.convert("RGB"), 20, 20)
+        assert "icc_profile" not in result.info
+    assert blue_ > 200 and red_ < 80, (red_, green_, blue_)
+
+
+def test_a_broken_colour_profile_is_ignored_not_fatal(processor: ImageProcessor, data: Path) -> None:
+    source = save(data, "badicc.png", Image.new("RGB", (40, 40), (10, 120, 200)), icc_profile=b"not a profile at all")
+    rendition = processor.web(source, width=40, drawing=True).x1
+    with Image.open(rendition.path) as result:
+        assert close(at(result.convert("RGB"), 20, 20), (10, 120, 200), 8)
+
+
+def test_palette_with_transparency_keeps_it_on_the_web_and_is_white_in_print(processor: ImageProcessor, data: Path) -> None:
+    logo = Image.new("P", (80, 80), 0)
+    logo.putpalette([0, 0, 0, 200, 30, 30] + [0] * (254 * 3))
+    ImageDraw.Draw(logo).ellipse((20, 20, 60, 60), fill=1)
+    source = save(data, "logo.png", logo, transparency=0)
+
+    with Image.open(processor.web(source, width=80, drawing=True).x1.path) as web:
+        assert web.mode == "RGBA"
+        assert at(web, 2, 2)[3] == 0
+        assert close(at(web, 40, 40), (200, 30, 30, 255), 20)
+    with Image.open(processor.print_image(source, width_mm=5).path) as jpeg:
+        assert jpeg.mode == "RGB"
+        assert close(at(jpeg, 2, 2), (255, 255, 255), 10)
+    with Image.open(processor.print_image(source, width_mm=5, drawing=True).path) as png:
+        assert png.format == "PNG" and png.mode == "RGBA"
+        assert at(png, 2, 2)[3] == 0
+
+
+def test_sixteen_bit_greyscale_keeps_its_light_and_dark(processor: ImageProcessor, data: Path) -> None:
+    ramp = Image.new("I;16", (256, 32))
+    for x in range(256):
+        for y in range(32):
+            ramp.putpixel((x, y), x * 257)
+    source = save(data, "ramp16.png", ramp)
+    assert Image.open(data / source).mode.startswith("I")
+    with Image.open(processor.web(source, width=256, drawing=True).x1.path) as result:
+        grey = result.convert("L")
+        dark, middle, light = grey.getpixel((4, 16)), grey.getpixel((128, 16)), grey.getpixel((250, 16))
+    assert isinstance(dark, int) and isinstance(middle, int) and isinstance(light, int)
+    assert dark < 20 and 100 < middle < 156 and light > 235, (dark, middle, light)
+
+
+def test_greyscale_with_alpha(processor: ImageProcessor, data: Path) -> None:
+    image = Image.new("LA", (60, 60), (0, 0))
+    ImageDraw.Draw(image).rectangle((20, 20, 39, 39), fill=(40, 255))
+    source = save(data, "la.png", image)
+    with Image.open(processor.web(source, width=60).x1.path) as web:
+        assert web.mode == "RGBA" and at(web, 5, 5)[3] == 0
+        assert close(at(web, 30, 30), (40, 40, 40, 255), 20)
+    with Image.open(processor.print_image(source, width_mm=5).path) as jpeg:
+        assert close(at(jpeg, 5, 5), (255, 255, 255), 10)
+        assert close(at(jpeg, 30, 30), (40, 40, 40), 20)
+
+
+# ---------------------------------------------------------------------------
+# Sizes and crops
+# ---------------------------------------------------------------------------
+
+
+def test_web_sizes_are_1x_and_2x_and_print_is_300_dpi(processor: ImageProcessor, data: Path) -> None:
+    source = save(data, "big.jpg", quadrants(3000, 2000))
+    web = processor.web(source, width=400)
+    assert (web.x1.width, web.x1.height, web.x2.width, web.x2.height) == (400, 267, 800, 533)
+    assert web.srcset("img/") == f"img/{web.x1.name} 1x, img/{web.x2.name} 2x"
+    printed = processor.print_image(source, width_mm=60)
+    assert printed.width == mm_to_px(60) == 709
+    with Image.open(printed.path) as jpeg:
+        assert jpeg.format == "JPEG" and jpeg.size == (709, 473)
+        assert round(jpeg.info["dpi"][0]) == 300
+
+
+def test_small_images_are_never_enlarged(processor: ImageProcessor, data: Path) -> None:
+    source = save(data, "small.png", quadrants(100, 80))
+    web = processor.web(source, width=400)
+    assert web.x1 == web.x2 and (web.x1.width, web.x1.height) == (100, 80)
+    assert web.srcset() == f"{web.x1.name} 1x"
+    assert processor.print_image(source, width_mm=100).width == 100
+    assert processor.web(source, width=400, square=True).x1.width == 80
+
+
+def test_portraits_are_cropped_square_keeping_the_face_near_the_top(processor: ImageProcessor, data: Path) -> None:
+    portrait = Image.new("RGB", (300, 600), (120, 120, 120))
+    # A face in the upper part of a tall photo, as people usually are; a centre crop would cut its top off.
+    ImageDraw.Draw(portrait).ellipse((100, 130, 200, 230), fill=(240, 180, 140))
+    source = save(data, "tall.png", portrait)
+    rendition = processor.web(source, width=150, square=True).x1
+    assert (rendition.width, rendition.height) == (150, 150)
+    with Image.open(rendition.path) as result:
+        rgb = result.convert("RGB")
+        face = [(x, y) for x in range(150) for y in range(150) if close(at(rgb, x, y), (240, 180, 140), 25)]
+    assert face, "the face is in the crop"
+    top = min(y for _, y in face)
+    bottom = max(y for _, y in face)
+    assert top > 2 and bottom < 147, "the whole face is in the crop"
+    assert bottom - top >= 45
+
+
+def test_a_12_megapixel_phone_photo_works_decoded_at_reduced_size(
+    processor: ImageProcessor, data: Path, decodes: list[tuple[int, int]]
+) -> None:
+    noise = Image.effect_noise((4000, 3000), 60)
+    photo = Image.merge("RGB", (noise, noise.transpose(Image.Transpose.FLIP_LEFT_RIGHT), noise))
+    source = save(data, "phone.jpg", photo, quality=85)
+    decodes.clear()
+    web = processor.web(source, width=480, square=True)
+    printed = processor.print_image(source, width_mm=120)
+    assert (web.x2.width, web.x2.height) == (960, 960)
+    assert (printed.width, printed.height) == (1417, 1063)
+    assert decodes == [(2000, 1500)], "decoded once, at half size: a quarter of the memory and time"
+
+
+# ---------------------------------------------------------------------------
+# Placeholders
+# ---------------------------------------------------------------------------
+
+
+def test_a_person_without_a_photo_gets_their_initials_on_their_colour(processor: ImageProcessor) -> None:
+    web = processor.placeholder_web("AK", "#1f5f8b", width=80)
+    assert (web.x1.width, web.x2.width) == (80, 160)
+    with Image.open(web.x2.path) as drawn:
+        rgb = drawn.convert("RGB")
+        assert close(at(rgb, 3, 3), (31, 95, 139), 12)
+        letters = sum(1 for x in range(40, 120) for y in range(40, 120) if min(at(rgb, x, y)) > 200)
+    assert letters > 300, "white letters are drawn in the middle"
+    printed = processor.placeholder_print("AK", "#1f5f8b", width_mm=20)
+    assert printed.media_type == "image/png" and printed.width == mm_to_px(20)
+    other = processor.placeholder_web("ZW", "#1f5f8b", width=80)
+    assert other.x1.path != web.x1.path
+    assert processor.placeholder_web("AK", "#1f5f8b", width=80) == web
+
+
+def test_view_images_give_photo_placeholder_or_nothing_for_an_icon(processor: ImageProcessor, data: Path) -> None:
+    source = save(data, "p.png", quadrants(100, 100))
+    photo = processor.web_for({"source": source, "initials": "AK", "colour": "#2e7d32", "icon": None}, width=50)
+    assert photo is not None and photo.x1.width == 50
+    initials = processor.web_for({"source": None, "initials": "AK", "colour": "#2e7d32", "icon": None}, width=50)
+    assert initials is not None and initials.x1.media_type == "image/webp"
+    assert processor.web_for({"source": None, "initials": "", "colour": "#2e7d32", "icon": "material/sofa"}, width=50) is None
+    printed = processor.print_for({"source": None, "initials": "AK", "colour": "#2e7d32", "icon": None}, width_mm=20)
+    assert printed is not None and printed.media_type == "image/png"
+
+
+# ---------------------------------------------------------------------------
+# Bad images: clear messages, quickly
+# ---------------------------------------------------------------------------
+
+
+def test_a_decompression_bomb_is_refused_from_its_header(processor: ImageProcessor, data: Path, decodes: list[tuple[int, int]]) -> None:
+    source = write(data, "bomb.png", png_declaring(20000, 20000))
+    with pytest.raises(BuildError) as error:
+        processor.web(source, width=200, where=WHERE)
+    message = str(error.value)
+    assert message.startswith(f"{WHERE}: 'images/bomb.png' is 20000×20000 pixels (400 megapixels)")
+    assert "smaller copy" in message
+    assert decodes == [], "nothing was decoded"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "shown"),
+    [
+        ("bomb.jpg", jpeg_declaring(20000, 20000), "20000×20000"),
+        ("just-too-big.png", png_declaring(9000, 8000), "9000×8000"),  # where Pillow would only warn
+        ("thin.png", png_declaring(1, 30000), "1×30000"),
+    ],
+)
+def test_absurd_sizes_are_refused_without_decoding(
+    processor: ImageProcessor, data: Path, decodes: list[tuple[int, int]], name: str, content: bytes, shown: str
+) -> None:
+    source = write(data, name, content)
+    with pytest.raises(BuildError, match=shown):
+        processor.print_image(source, width_mm=50, where=WHERE)
+    assert decodes == []
+
+
+def test_the_limit_holds_even_if_pillow_s_own_check_is_turned_off(
+    processor: ImageProcessor, data: Path, decodes: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", None)
+    source = write(data, "bomb.png", png_declaring(20000, 20000))
+    with pytest.raises(BuildError, match="400 megapixels"):
+        processor.web(source, width=200, where=WHERE)
+    assert decodes == []
+
+
+def test_a_cut_short_jpeg_names_the_file_and_what_to_do(processor: ImageProcessor, data: Path) -> None:
+    buffer = io.BytesIO()
+    quadrants(600, 400).save(buffer, "JPEG")
+    source = write(data, "amy.jpg", buffer.getvalue()[: len(buffer.getvalue()) * 2 // 3])
+    with pytest.raises(BuildError) as error:
+        processor.web(source, width=100, where=WHERE)
+    assert str(error.value) == (
+        f"{WHERE}: 'images/amy.jpg' is not a complete image (the file is cut short or damaged); "
+        "save it again or choose another photo"
+    )
+    assert all_outputs(processor) == []
+
+
+def test_something_that_is_not_an_image(processor: ImageProcessor, data: Path) -> None:
+    source = write(data, "notes.jpg", b"Dear Ms Khan, here is the photo you asked for.\n")
+    with pytest.raises(BuildError, match=r"'images/notes.jpg' is not a picture that can be used.*save it as JPEG or PNG"):
+        processor.web(source, width=100, where=WHERE)
+    heic = write(data, "iphone.jpg", b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + b"\0" * 100)
+    with pytest.raises(BuildError, match="HEIC"):
+        processor.web(heic, width=100, where=WHERE)
+
+
+def test_missing_and_outside_paths_are_refused(processor: ImageProcessor, data: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.png"
+    Image.new("RGB", (10, 10)).save(outside)
+    (data / "images" / "link.png").symlink_to(outside)
+    cases = {
+        "images/nobody.jpg": "no file 'images/nobody.jpg' in the data folder",
+        "../secret.png": "leaves the data folder",
+        str(outside): "is an absolute path",
+        "images/link.png": "is a link that leads out of the data folder",
+    }
+    for source, expected in cases.items():
+        with pytest.raises(BuildError) as error:
+            processor.web(source, width=50, where="school.yaml staff.ms-khan.photo")
+        assert str(error.value).startswith("school.yaml staff.ms-khan.photo: "), source
+        assert expected in str(error.value), source
+    assert all_outputs(processor) == []
+
+
+# ---------------------------------------------------------------------------
+# Cache: shared photos are processed once; rebuilds process nothing
+# ---------------------------------------------------------------------------
+
+
+def test_a_shared_photo_is_processed_once_and_a_rebuild_processes_none(data: Path, tmp_path: Path) -> None:
+    source = save(data, "ms-khan.jpg", quadrants(600, 600))
+    cache = tmp_path / "cache"
+    first = ImageProcessor(data, cache)
+    for pupil in ("amy-jones", "jordan-reid", "kai-morgan"):
+        first.web(source, width=160, square=True, where=f"pupils/{pupil}.yaml keyworker")
+        first.print_image(source, width_mm=30, square=True, where=f"pupils/{pupil}.yaml keyworker")
+    assert first.processed == 3  # 1x, 2x and print, once for the whole cohort
+    files = all_outputs(first)
+    assert len(files) == 3
+
+    again = ImageProcessor(data, cache)
+    web = again.web(source, width=160, square=True)
+    printed = again.print_image(source, width_mm=30, square=True)
+    assert again.processed == 0
+    assert {web.x1.path, web.x2.path, printed.path} == set(files)
+    assert (printed.width, printed.height) == (mm_to_px(30), mm_to_px(30))
+
+    save(data, "ms-khan.jpg", quadrants(600, 600).transpose(Image.Transpose.ROTATE_180))  # a new photo, same name
+    changed = ImageProcessor(data, cache)
+    assert changed.web(source, width=160, square=True).x1.path not in files
+    assert changed.processed == 2
+
+
+def test_identical_images_under_two_names_share_one_file(processor: ImageProcessor, data: Path) -> None:
+    first = save(data, "a.png", quadrants(100, 100))
+    second = write(data, "b.png", (data / first).read_bytes())
+    assert processor.web(first, width=50).x1.path == processor.web(second, width=50).x1.path
+    assert processor.processed == 2
+
+
+def test_writes_are_atomic_and_leave_no_temporary_files(
+    processor: ImageProcessor, data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = save(data, "ok.png", quadrants(100, 100))
+    processor.web(source, width=50)
+    processor.print_image(source, width_mm=5)
+    names = [path.name for path in all_outputs(processor)]
+    assert len(names) == 3 and not [name for name in names if name.startswith(".")]
+
+    other = save(data, "other.png", quadrants(120, 100))
+    original_save = Image.Image.save
+    visible_while_writing: list[str] = []
+
+    def half_then_fail(self: Image.Image, fp: Any, *args: object, **kwargs: object) -> None:
+        fp.write(b"RIFF\0\0")  # the beginning of a file…
+        fp.flush()
+        visible_while_writing.extend(p.name for p in all_outputs(processor) if not p.name.startswith("."))
+        raise OSError(28, "No space left on device")  # …then the disk is full
+
+    monkeypatch.setattr(Image.Image, "save", half_then_fail)
+    with pytest.raises(OSError, match="No space"):
+        processor.web(other, width=50)
+    monkeypatch.setattr(Image.Image, "save", original_save)
+    assert sorted(visible_while_writing) == sorted(names), "nothing is written under a final name until complete"
+    assert [path.name for path in all_outputs(processor)] == sorted(names), "no half-written or temporary file"
+
+
+def test_an_unusable_shared_photo_is_only_examined_once(processor: ImageProcessor, data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = write(data, "bad.jpg", b"not a picture")
+    opened: list[str] = []
+    original = images_module._open
+
+    def counting(name: str, content: bytes) -> Image.Image:
+        opened.append(name)
+        return original(name, content)
+
+    monkeypatch.setattr(images_module, "_open", counting)
+    for pupil in range(5):
+        with pytest.raises(BuildError, match=f"pupils/p{pupil}.yaml keyworker: 'images/bad.jpg'"):
+            processor.web(source, width=50, where=f"pupils/p{pupil}.yaml keyworker")
+    assert opened == [source]

@@ -1,0 +1,166 @@
+"""Saddle-stitch imposition: page order, padding, sheet size, determinism."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from transition_booklets.imposition import (
+    A4_LANDSCAPE,
+    ImpositionError,
+    impose_saddle_stitch,
+    padded_page_count,
+    saddle_stitch_order,
+)
+
+A5 = (419.528, 595.276)
+
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed"
+)
+
+
+def numbered_pdf(count: int, size: tuple[float, float] = A5) -> bytes:
+    """A PDF whose page ``n`` shows the number ``n`` near its bottom centre."""
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica)
+    )
+    for number in range(1, count + 1):
+        page = pdf.add_blank_page(page_size=size)
+        page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+        x = size[0] / 2 - 10
+        page.Contents = pdf.make_stream(f"BT /F1 20 Tf {x:.1f} 20 Td ({number}) Tj ET".encode())
+    buffer = io.BytesIO()
+    pdf.save(buffer, deterministic_id=True)
+    return buffer.getvalue()
+
+
+def half_text(pdf: Path, side: int, left: bool) -> str:
+    """The text in the bottom strip of the left or right half of one sheet side (1-based)."""
+    width, height = A4_LANDSCAPE
+    x = 0 if left else round(width / 2) + 1
+    result = subprocess.run(
+        [
+            "pdftotext",
+            "-r",
+            "72",
+            "-f",
+            str(side),
+            "-l",
+            str(side),
+            "-x",
+            str(x),
+            "-y",
+            str(round(height) - 60),
+            "-W",
+            str(round(width / 2) - 1),
+            "-H",
+            "60",
+            "-layout",
+            str(pdf),
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.replace("\u200b", "").strip()
+
+
+def test_saddle_stitch_order_for_eight_pages() -> None:
+    assert saddle_stitch_order(8) == [(8, 1), (2, 7), (6, 3), (4, 5)]
+
+
+def test_saddle_stitch_order_for_four_and_twelve_pages() -> None:
+    assert saddle_stitch_order(4) == [(4, 1), (2, 3)]
+    order = saddle_stitch_order(12)
+    assert order[:2] == [(12, 1), (2, 11)]
+    assert sorted(number for side in order for number in side) == list(range(1, 13))
+
+
+@pytest.mark.parametrize("pages", [0, 2, 6, 10])
+def test_saddle_stitch_order_needs_a_multiple_of_four(pages: int) -> None:
+    with pytest.raises(ValueError, match="multiple of four"):
+        saddle_stitch_order(pages)
+
+
+@pytest.mark.parametrize(("pages", "padded"), [(1, 4), (3, 4), (4, 4), (5, 8), (8, 8), (9, 12), (33, 36)])
+def test_padding_to_a_multiple_of_four(pages: int, padded: int) -> None:
+    assert padded_page_count(pages) == padded
+
+
+@pytest.mark.parametrize("count", [1, 5, 8, 9])
+def test_sheet_sides_are_a4_landscape_and_counted(count: int) -> None:
+    imposed = pikepdf.open(io.BytesIO(impose_saddle_stitch(numbered_pdf(count))))
+    assert len(imposed.pages) == padded_page_count(count) // 2
+    for page in imposed.pages:
+        width, height = (float(value) for value in page.mediabox[2:])
+        assert width == pytest.approx(A4_LANDSCAPE[0], abs=0.01)
+        assert height == pytest.approx(A4_LANDSCAPE[1], abs=0.01)
+
+
+@needs_poppler
+@pytest.mark.parametrize("count", [5, 8, 10])
+def test_pages_land_in_saddle_stitch_order(count: int, tmp_path: Path) -> None:
+    target = tmp_path / "print.pdf"
+    impose_saddle_stitch(numbered_pdf(count), target)
+    total = padded_page_count(count)
+    for side, (left, right) in enumerate(saddle_stitch_order(total), start=1):
+        assert half_text(target, side, left=True) == (str(left) if left <= count else "")
+        assert half_text(target, side, left=False) == (str(right) if right <= count else "")
+
+
+def placements(page: pikepdf.Page) -> list[tuple[float, float, float]]:
+    """(scale, x, y) of every page drawn on a sheet side."""
+    found = []
+    for instruction in pikepdf.parse_content_stream(page):
+        if isinstance(instruction, pikepdf.ContentStreamInstruction) and str(instruction.operator) == "cm":
+            scale, _, _, _, x, y = (float(value) for value in instruction.operands)
+            found.append((scale, x, y))
+    return found
+
+
+def test_pages_touch_the_fold() -> None:
+    imposed = pikepdf.open(io.BytesIO(impose_saddle_stitch(numbered_pdf(4))))
+    fold = A4_LANDSCAPE[0] / 2
+    (left_scale, left_x, left_y), (right_scale, right_x, right_y) = placements(imposed.pages[0])
+    assert left_scale == right_scale == 1
+    assert left_x == pytest.approx(fold - A5[0], abs=0.01)
+    assert right_x == pytest.approx(fold, abs=0.01)
+    assert left_y == right_y == pytest.approx(0, abs=0.01)
+
+
+def test_bigger_pages_are_scaled_down_to_half_a_sheet() -> None:
+    a4_portrait = (595.276, 841.89)
+    imposed = pikepdf.open(io.BytesIO(impose_saddle_stitch(numbered_pdf(4, a4_portrait))))
+    assert len(imposed.pages) == 2
+    scale = A4_LANDSCAPE[1] / a4_portrait[1]
+    fold = A4_LANDSCAPE[0] / 2
+    (left_scale, left_x, _), (right_scale, right_x, _) = placements(imposed.pages[0])
+    assert left_scale == right_scale == pytest.approx(scale, abs=0.001)
+    assert left_x == pytest.approx(fold - a4_portrait[0] * scale, abs=0.01)
+    assert right_x == pytest.approx(fold, abs=0.01)
+
+
+def test_imposition_is_deterministic() -> None:
+    source = numbered_pdf(7)
+    assert impose_saddle_stitch(source, title="x") == impose_saddle_stitch(source, title="x")
+
+
+def test_title_language_and_duplex_hint() -> None:
+    imposed = pikepdf.open(io.BytesIO(impose_saddle_stitch(numbered_pdf(3), title="Amy's booklet", language="en")))
+    assert str(imposed.docinfo["/Title"]) == "Amy's booklet"
+    assert str(imposed.Root.Lang) == "en"
+    assert imposed.Root.ViewerPreferences.Duplex == pikepdf.Name.DuplexFlipShortEdge
+    assert "/CreationDate" not in imposed.docinfo
+
+
+def test_unreadable_input_is_an_imposition_error() -> None:
+    with pytest.raises(ImpositionError, match="cannot read"):
+        impose_saddle_stitch(b"this is not a pdf")

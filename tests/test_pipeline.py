@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from transition_booklets import fingerprint, pipeline
+from transition_booklets.pipeline import BuildOptions, build_cohort, in_shard, parse_shard
+
+ALL = ["amy-jones", "jordan-reid", "kai-morgan", "zofia-wisniewska"]
+
+
+def options_for(data: Path, tmp_path: Path, **changes: object) -> BuildOptions:
+    options = BuildOptions(data_dir=data, out_dir=tmp_path / "site", staff_dir=tmp_path / "staff", pdf=False, jobs=2)
+    for key, value in changes.items():
+        setattr(options, key, value)
+    return options
+
+
+@pytest.fixture
+def first_build(example_copy: Path, tmp_path: Path) -> BuildOptions:
+    options = options_for(example_copy, tmp_path)
+    result = build_cohort(options)
+    assert result.ok and sorted(result.built) == ALL
+    return options
+
+
+def test_nothing_changed_rebuilds_nothing_and_touches_nothing(first_build: BuildOptions) -> None:
+    page = first_build.out_dir / "amy-jones" / "index.html"
+    before = page.stat().st_mtime_ns
+    result = build_cohort(first_build)
+    assert result.built == [] and sorted(result.unchanged) == ALL
+    assert page.stat().st_mtime_ns == before
+
+
+def test_editing_one_pupil_rebuilds_only_that_pupil(first_build: BuildOptions) -> None:
+    path = first_build.data_dir / "zofia-wisniewska.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Zosia", "Zosia Z"), encoding="utf-8")
+    result = build_cohort(first_build)
+    assert result.built == ["zofia-wisniewska"]
+    assert sorted(result.unchanged) == ["amy-jones", "jordan-reid", "kai-morgan"]
+
+
+def test_a_comment_changes_nothing_a_pupil_sees(first_build: BuildOptions) -> None:
+    path = first_build.data_dir / "kai-morgan.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "# to do: ask about lunch\n", encoding="utf-8")
+    assert build_cohort(first_build).built == []
+
+
+def test_a_new_staff_photo_rebuilds_exactly_the_pupils_who_see_it(first_build: BuildOptions) -> None:
+    photo = first_build.data_dir / "images" / "staff" / "mr-hughes.jpg"
+    photo.write_bytes((first_build.data_dir / "images" / "staff" / "mr-evans.jpg").read_bytes())
+    result = build_cohort(first_build)
+    # Mr Hughes teaches Amy science and is Jordan's keyworker; Kai and Zosia never see him.
+    assert result.built == ["amy-jones", "jordan-reid"]
+
+
+def test_a_place_description_rebuilds_the_pupils_whose_pages_show_it(first_build: BuildOptions) -> None:
+    school = first_build.data_dir / "school.yaml"
+    text = school.read_text(encoding="utf-8")
+    school.write_text(text.replace("Books, computers and quiet tables.", "Books, games and quiet tables."))
+    result = build_cohort(first_build)
+    assert result.built == ["amy-jones", "jordan-reid", "zofia-wisniewska"]
+    assert "Books, games and quiet tables." in (first_build.out_dir / "zofia-wisniewska" / "places.html").read_text()
+
+
+def test_a_change_to_the_tool_rebuilds_everyone(first_build: BuildOptions, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fingerprint, "tool_digest", lambda: "a newer version of the templates")
+    assert sorted(build_cohort(first_build).built) == ALL
+
+
+def test_force_rebuilds_everyone(first_build: BuildOptions) -> None:
+    first_build.force = True
+    assert sorted(build_cohort(first_build).built) == ALL
+
+
+def test_a_deleted_output_folder_is_rebuilt(first_build: BuildOptions) -> None:
+    import shutil
+
+    shutil.rmtree(first_build.out_dir / "kai-morgan")
+    assert build_cohort(first_build).built == ["kai-morgan"]
+
+
+def test_a_failure_mid_pupil_keeps_the_previous_output(
+    first_build: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = {path: path.read_bytes() for path in (first_build.out_dir / "amy-jones").rglob("*") if path.is_file()}
+    original = pipeline.write_pupil_site
+
+    def half_then_fail(cohort, record, view, folder, options, **kwargs):  # type: ignore[no-untyped-def]
+        original(cohort, record, view, folder, options, **kwargs)
+        (folder / "index.html").write_text("half written", encoding="utf-8")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pipeline, "write_pupil_site", half_then_fail)
+    first_build.force = True
+    first_build.jobs = 1
+    first_build.only = ["amy-jones"]
+    result = build_cohort(first_build)
+    assert result.failed == ["amy-jones"]
+    assert "internal error" in str(result.problems[0]) and "disk full" in str(result.problems[0])
+    after = {path: path.read_bytes() for path in (first_build.out_dir / "amy-jones").rglob("*") if path.is_file()}
+    assert after == before
+    assert [path.name for path in first_build.out_dir.iterdir() if path.name.startswith(".")] == []
+    # It is tried again next time, as nothing good was recorded for it.
+    monkeypatch.setattr(pipeline, "write_pupil_site", original)
+    first_build.force = False
+    assert build_cohort(first_build).built == ["amy-jones"]
+
+
+def test_identical_files_are_stored_once_on_disk(first_build: BuildOptions) -> None:
+    css = sorted(first_build.out_dir.glob("*/assets/stylesheets/main.*.css"))
+    assert len(css) == 4
+    assert len({path.stat().st_ino for path in css}) == 1
+    assert css[0].stat().st_nlink >= 5  # four pupils and the shared store
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 7])
+def test_shards_cover_every_pupil_exactly_once(count: int) -> None:
+    ids = [f"pupil-{number:03d}" for number in range(200)]
+    slices = [[pupil for pupil in ids if in_shard(pupil, index, count)] for index in range(1, count + 1)]
+    assert sorted(pupil for part in slices for pupil in part) == ids
+    if count > 1:
+        assert all(len(part) > 200 / count / 2 for part in slices)  # roughly even
+
+
+def test_shard_builds_over_the_example_cover_everyone_once(example_copy: Path, tmp_path: Path) -> None:
+    built: list[str] = []
+    for index in (1, 2, 3):
+        result = build_cohort(options_for(example_copy, tmp_path / str(index), shard=f"{index}/3"))
+        assert result.ok
+        built += result.built
+    assert sorted(built) == ALL
+
+
+@pytest.mark.parametrize("text", ["0/3", "4/3", "a/b", "3"])
+def test_bad_shard_is_explained(text: str) -> None:
+    with pytest.raises(ValueError, match="--shard"):
+        parse_shard(text)

@@ -1,0 +1,335 @@
+"""Warnings: things a pupil or a parent would notice, though nothing is broken.
+
+These are not errors: the pupil is still built. Each warning is a
+:class:`~transition_booklets.problems.Problem` with ``severity=Severity.warning``
+that points at the line to change. A warning about a fact of the pupil's file points
+into the pupil file; a warning about a school fact (a photo, a map position) points
+into ``school.yaml``, and says which pupil's pages show it.
+
+The kinds of warning:
+
+* a staff member or place that the pupil's pages show has no photo;
+* the first visit is in the past although the pupil has not started yet;
+* a review is before the start date;
+* a place in the pupil's timetable or key places is not on the map (no ``map``
+  position, or the school has no map);
+* a phase has no timetable (neither its own nor the pupil's full timetable);
+* the keyworker has no "where to find me" (``keyworker.where``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .loader import SCHOOL_FILE, Cohort, PupilRecord
+from .models import Pupil, School, Timetable, timetable_of
+from .problems import Problem, Severity, display_path, dotted
+from .yaml_source import Location, Positions, YamlProblem, read_yaml
+
+log = logging.getLogger(__name__)
+
+
+# ---------------------------------------------------------------------------
+# What a pupil's pages use
+# ---------------------------------------------------------------------------
+
+# Place kinds that every pupil is shown while their key places are not chosen yet (as in view.py).
+DEFAULT_PLACE_KINDS = ("reception", "entrance", "toilets", "small-group-base", "worry-place")
+NO_KEY_PLACES = "key_places (none chosen yet, so the main places of the school are shown)"
+
+
+@dataclass(frozen=True)
+class Use:
+    """One mention of a staff member or a place in a pupil's file."""
+
+    kind: str  # "staff" or "place"
+    id: str
+    location: Location
+    on_map: bool = False  # shown as a pin on the map, or a place in the timetable
+
+    @property
+    def where(self) -> str:
+        return dotted(self.location) if self.location else NO_KEY_PLACES
+
+
+def _timetable_uses(timetable: Timetable | None, prefix: Location) -> Iterator[Use]:
+    for weekday, day in (timetable or {}).items():
+        for period_id, slot in day.items():
+            at = (*prefix, weekday.value, period_id)
+            if slot.place:
+                yield Use("place", slot.place, (*at, "place"), on_map=True)
+            if slot.teacher:
+                yield Use("staff", slot.teacher, (*at, "teacher"))
+
+
+def pupil_uses(school: School, pupil: Pupil) -> list[Use]:
+    """Every staff member and place the pupil's pages and booklet show, in file order."""
+    uses: list[Use] = []
+    visit = pupil.first_visit
+    if visit:
+        if visit.meet_at:
+            uses.append(Use("place", visit.meet_at, ("first_visit", "meet_at")))
+        if visit.met_by:
+            uses.append(Use("staff", visit.met_by, ("first_visit", "met_by")))
+        uses += [Use("staff", s, ("first_visit", "who_i_will_meet", i)) for i, s in enumerate(visit.who_i_will_meet)]
+        uses += [Use("place", p, ("first_visit", "places", i)) for i, p in enumerate(visit.places)]
+    keyworker = pupil.keyworker
+    if keyworker:
+        uses.append(Use("staff", keyworker.staff, ("keyworker", "staff")))
+        if keyworker.where:
+            uses.append(Use("place", keyworker.where, ("keyworker", "where")))
+    if pupil.buddy and pupil.buddy.staff:
+        uses.append(Use("staff", pupil.buddy.staff, ("buddy", "staff")))
+    for index, phase in enumerate(pupil.phases):
+        uses += [Use("place", p, ("phases", index, "places", i)) for i, p in enumerate(phase.places)]
+        uses += _timetable_uses(phase.timetable, ("phases", index, "timetable"))
+    uses += _timetable_uses(pupil.timetable, ("timetable",))
+    uses += [Use("place", e.place, ("key_places", i, "place"), on_map=True) for i, e in enumerate(pupil.key_places)]
+    worries = pupil.worries
+    if worries:
+        uses += [Use("staff", e.staff, ("worries", "people", i, "staff")) for i, e in enumerate(worries.people)]
+        if worries.place:
+            uses.append(Use("place", worries.place, ("worries", "place")))
+    uses += [Use("place", b.place, ("break_times", i, "place")) for i, b in enumerate(pupil.break_times) if b.place]
+    if pupil.small_group and pupil.small_group.place:
+        uses.append(Use("place", pupil.small_group.place, ("small_group", "place")))
+    if pupil.mentoring:
+        uses.append(Use("staff", pupil.mentoring.mentor, ("mentoring", "mentor")))
+    if pupil.family_liaison:
+        uses.append(Use("staff", pupil.family_liaison.staff, ("family_liaison", "staff")))
+    pinned = pupil.key_places or (keyworker and keyworker.where) or (worries and worries.place) or (
+        pupil.small_group and pupil.small_group.place
+    )
+    if not pinned:
+        uses += [
+            Use("place", place_id, (), on_map=True)
+            for place_id, place in school.places.items()
+            if place.kind.value in DEFAULT_PLACE_KINDS
+        ]
+    return uses
+
+
+# ---------------------------------------------------------------------------
+# Positions in school.yaml
+# ---------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=16)
+def _school_positions_cached(path: str, mtime_ns: int, size: int) -> Positions:
+    try:
+        _, positions = read_yaml(Path(path))
+    except YamlProblem:
+        return Positions()
+    return positions
+
+
+def school_positions(data_dir: Path) -> Positions:
+    """Where each value of ``school.yaml`` is (re-read only when the file changes)."""
+    path = data_dir / SCHOOL_FILE
+    try:
+        stat = path.stat()
+    except OSError:
+        return Positions()
+    return _school_positions_cached(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+# ---------------------------------------------------------------------------
+# Warnings
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _SchoolGap:
+    """A missing school fact that one pupil's pages show."""
+
+    location: Location  # in school.yaml
+    field: str
+    what: str
+    effect: str  # what the pages show instead
+    fix: str
+    uses: tuple[str, ...]
+
+
+def _more(uses: tuple[str, ...]) -> str:
+    if len(uses) == 1:
+        return uses[0]
+    return f"{uses[0]} and {len(uses) - 1} more"
+
+
+def _school_gaps(school: School, pupil: Pupil) -> list[_SchoolGap]:
+    uses = pupil_uses(school, pupil)
+    by_subject: dict[tuple[str, str], list[Use]] = {}
+    for use in uses:
+        by_subject.setdefault((use.kind, use.id), []).append(use)
+    gaps: list[_SchoolGap] = []
+    for (kind, item_id), found in by_subject.items():
+        where = tuple(dict.fromkeys(use.where for use in found))
+        if kind == "staff":
+            member = school.staff.get(item_id)
+            if member is not None and not member.photo:
+                gaps.append(
+                    _SchoolGap(
+                        ("staff", item_id),
+                        f"staff.{item_id}.photo",
+                        f"{member.name} has no photo",
+                        "initials instead",
+                        f"add photo: (the path of a photo of {member.name}) under staff.{item_id}",
+                        where,
+                    )
+                )
+            continue
+        place = school.places.get(item_id)
+        if place is None:
+            continue
+        if not place.photo:
+            gaps.append(
+                _SchoolGap(
+                    ("places", item_id),
+                    f"places.{item_id}.photo",
+                    f"{place.name} has no photo",
+                    "an icon instead",
+                    f"add photo: (the path of a photo of {place.name}) under places.{item_id}",
+                    where,
+                )
+            )
+        pinned = tuple(dict.fromkeys(use.where for use in found if use.on_map))
+        if pinned and school.map is not None and place.map is None:
+            gaps.append(
+                _SchoolGap(
+                    ("places", item_id),
+                    f"places.{item_id}.map",
+                    f"{place.name} is not on the map",
+                    "no pin for it on the map",
+                    f"add map: {{x: …, y: …}} under places.{item_id} (percent from the left and from the top "
+                    "of the map picture)",
+                    pinned,
+                )
+            )
+    if school.map is None:
+        pinned = tuple(dict.fromkeys(use.where for use in uses if use.on_map))
+        if pinned:
+            gaps.append(
+                _SchoolGap(
+                    (),
+                    "map",
+                    "the school has no map",
+                    "no map of where the places are",
+                    "add map: with image: (the path of a picture of the school map) to school.yaml",
+                    pinned,
+                )
+            )
+    return gaps
+
+
+def _pupil_gaps(pupil: Pupil, today: dt.date) -> Iterator[tuple[Location, str, str]]:
+    """(where in the pupil file, field, message) for facts of the pupil's own file."""
+    name = pupil.called
+    visit = pupil.first_visit
+    not_started = pupil.start_date is None or pupil.start_date > today
+    if visit and visit.date < today and not_started:
+        yield (
+            ("first_visit", "date"),
+            "first_visit.date",
+            f"the first visit date ({visit.date.isoformat()}) has passed and {name} has not started yet; if the "
+            "visit has not happened, correct the date so the pages do not show a day that has gone",
+        )
+    keyworker = pupil.keyworker
+    if keyworker and keyworker.where is None:
+        yield (
+            ("keyworker",),
+            "keyworker.where",
+            f"the keyworker has no 'where to find me', so {name}'s page cannot say where to go; add "
+            "keyworker.where: (a place id)",
+        )
+    for index, phase in enumerate(pupil.phases):
+        if not timetable_of(pupil, phase):
+            yield (
+                ("phases", index),
+                f"phases[{index}].timetable",
+                f"'{phase.name}' has no timetable, and there is no full timetable either, so {name} cannot see "
+                f"the lessons; add timetable: to this phase, or the full timetable: to the file",
+            )
+    if pupil.start_date:
+        for index, review in enumerate(pupil.reviews):
+            if review.date < pupil.start_date:
+                yield (
+                    ("reviews", index, "date"),
+                    f"reviews[{index}].date",
+                    f"this review ({review.date.isoformat()}) is before the start date "
+                    f"({pupil.start_date.isoformat()}); check the year and the month",
+                )
+
+
+def _own_warnings(record: PupilRecord, today: dt.date) -> list[Problem]:
+    pupil_file = display_path(record.path)
+    warnings = []
+    for location, field, message in _pupil_gaps(record.pupil, today):
+        # A missing key is reported at its parent key's line ("keyworker:"), a value at the value.
+        line, column = record.positions.of(location, key=location == ("keyworker",))
+        warnings.append(Problem(pupil_file, line, column, field, message, Severity.warning))
+    return sorted(warnings, key=lambda problem: (problem.line, problem.column, problem.field))
+
+
+def _whose(record: PupilRecord) -> str:
+    return f"{record.pupil.called}'s pages ({record.id})"
+
+
+def _school_problem(school_file: str, positions: Positions, gap: _SchoolGap, whose: str, uses: str) -> Problem:
+    line, column = positions.of(gap.location, key=True) if gap.location else (1, 1)
+    used = f" ({uses})" if uses else ""
+    message = f"{gap.what}, so {whose} show {gap.effect}{used}; {gap.fix}"
+    return Problem(school_file, line, column, gap.field, message, Severity.warning)
+
+
+def pupil_warnings(cohort: Cohort, record: PupilRecord, today: dt.date | None = None) -> list[Problem]:
+    """Warnings for one pupil: the pupil file's own, then the school facts the pupil's pages show."""
+    school = cohort.school
+    if school is None:
+        return []
+    today = today or dt.date.today()
+    warnings = _own_warnings(record, today)
+    gaps = _school_gaps(school, record.pupil)
+    if gaps:
+        positions = school_positions(cohort.data_dir)
+        school_file = display_path(cohort.data_dir / SCHOOL_FILE)
+        school_warnings = [_school_problem(school_file, positions, gap, _whose(record), _more(gap.uses)) for gap in gaps]
+        warnings += sorted(school_warnings, key=lambda problem: (problem.line, problem.column, problem.field))
+    log.debug("%d warnings for %s", len(warnings), record.id)
+    return warnings
+
+
+def cohort_warnings(cohort: Cohort, today: dt.date | None = None) -> list[Problem]:
+    """Warnings for every pupil, for ``check``: pupil files first, then one warning per school fact.
+
+    A school fact (say, a photo missing for Miss Adeyemi) is reported once, naming every pupil whose
+    pages show it, instead of once per pupil.
+    """
+    school = cohort.school
+    if school is None:
+        return []
+    today = today or dt.date.today()
+    records = sorted(cohort.pupils, key=lambda record: record.id)
+    warnings: list[Problem] = []
+    shared: dict[tuple[Location, str], tuple[_SchoolGap, list[PupilRecord]]] = {}
+    for record in records:
+        warnings += _own_warnings(record, today)
+        for gap in _school_gaps(school, record.pupil):
+            shared.setdefault((gap.location, gap.field), (gap, []))[1].append(record)
+    positions = school_positions(cohort.data_dir)
+    school_file = display_path(cohort.data_dir / SCHOOL_FILE)
+    school_warnings = []
+    for gap, pupils in shared.values():
+        if len(pupils) == 1:
+            problem = _school_problem(school_file, positions, gap, _whose(pupils[0]), _more(gap.uses))
+        else:
+            ids = [record.id for record in pupils]
+            whose = "the pages of " + ", ".join(ids[:-1]) + " and " + ids[-1]
+            problem = _school_problem(school_file, positions, gap, whose, "")
+        school_warnings.append(problem)
+    warnings += sorted(school_warnings, key=lambda problem: (problem.line, problem.column, problem.field))
+    return warnings

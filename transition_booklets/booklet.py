@@ -1,0 +1,584 @@
+"""The printable booklet: an A5 reading copy and an A4 print copy, typeset with Typst.
+
+The pupil's view reaches the template (``theme/booklet/booklet.typ``) as *data*: one
+JSON document passed through Typst's ``sys.inputs``, never spliced into markup, so
+whatever a pupil file says is printed literally. Images are copied into a temporary
+folder that is the only place the template may read files from (Typst's root), and
+their relative paths are added to the JSON.
+
+Two files are written into the pupil's output folder:
+
+``booklet.pdf``
+    the reading copy: A5 portrait, pages in reading order, tagged PDF/UA-1 with alt
+    text for every picture, the document title and language set;
+``booklet-print.pdf``
+    the print copy: A4 landscape, the reading pages padded with blank pages to a
+    multiple of four and imposed two-up in saddle-stitch order (see
+    :mod:`transition_booklets.imposition`). Print double-sided, flip on the short
+    edge, fold and staple.
+
+The same input gives byte-identical files: the creation date is taken from a date
+passed in or from ``SOURCE_DATE_EPOCH``; without either no date is written at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import threading
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typst
+
+from .icons import icon_path, icon_svg
+from .imposition import ImpositionError, impose_saddle_stitch
+from .problems import BuildError, display_path
+from .view import View
+from .words import Words
+
+if TYPE_CHECKING:
+    from .images import ImageProcessor
+
+log = logging.getLogger(__name__)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = PROJECT_ROOT / "theme" / "booklet" / "booklet.typ"
+FONTS_DIR = PROJECT_ROOT / "theme" / "assets" / "fonts"
+
+READING_NAME = "{stem}.pdf"
+PRINT_NAME = "{stem}-print.pdf"
+
+#: ``resolve_image(image, purpose)``: the file to show for a view image, or None for a placeholder.
+#: ``purpose`` is one of :data:`PURPOSES`.
+ImageResolver = Callable[[dict[str, Any], str], Path | None]
+PURPOSES = ("portrait", "photo", "logo", "map")
+
+#: Icons the template uses besides the place and subject icons found in the view.
+UI_ICONS = (
+    "material/account",
+    "material/account-group",
+    "material/account-heart",
+    "material/bag-personal",
+    "material/calendar",
+    "material/calendar-check",
+    "material/calendar-star",
+    "material/chat-question",
+    "material/check-circle",
+    "material/clock-outline",
+    "material/coffee",
+    "material/email",
+    "material/emoticon-happy-outline",
+    "material/flag",
+    "material/food-apple",
+    "material/hand-heart",
+    "material/hand-wave",
+    "material/handshake",
+    "material/heart",
+    "material/home-heart",
+    "material/information",
+    "material/lightbulb-on",
+    "material/map",
+    "material/map-marker",
+    "material/message-text",
+    "material/pencil",
+    "material/phone",
+    "material/school",
+    "material/scissors-cutting",
+    "material/shoe-print",
+    "material/silverware-fork-knife",
+    "material/sprout",
+    "material/stairs",
+    "material/star",
+    "material/timetable",
+    "material/weather-sunny",
+    "material/web",
+)
+
+#: Extensions Typst can show; anything else from a resolver is left out (placeholder drawn).
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+
+_IMAGE_KEYS = {"source", "alt", "initials", "colour", "icon"}
+_SPACE_BEFORE_PUNCTUATION = re.compile(r" ([!?.,;:])")
+
+
+@dataclass(frozen=True)
+class BookletFiles:
+    """The two PDFs written for one pupil."""
+
+    reading: Path
+    print: Path
+
+
+# ---------------------------------------------------------------------------
+# Text: what the committed fonts cannot draw
+# ---------------------------------------------------------------------------
+
+
+def _is_emoji(code: int) -> bool:
+    """Pictographic emoji and the joiners and modifiers that build emoji sequences.
+
+    No colour emoji font is committed (it would be large and differ between systems),
+    so emoji are left out of the booklet rather than printed as empty boxes. Symbols
+    such as ✓ ★ ☺ ♥ → stay: the fonts that ship inside Typst draw them.
+    """
+    return (
+        0x1F000 <= code <= 0x1FAFF  # emoticons, pictographs, transport, flags (regional indicators), …
+        or 0xFE00 <= code <= 0xFE0F  # variation selectors (emoji / text presentation)
+        or code in (0x200D, 0x20E3)  # zero-width joiner, combining keycap
+        or 0xE0020 <= code <= 0xE007F  # tag characters (subdivision flags)
+    )
+
+
+def printable(text: str) -> str:
+    """``text`` without emoji and control characters, with spaces tidied where an emoji was."""
+    kept = [
+        char
+        for char in text
+        if not _is_emoji(ord(char)) and (char in "\n\t" or ord(char) >= 0x20) and not 0x7F <= ord(char) < 0xA0
+    ]
+    if len(kept) == len(text):
+        return text
+    cleaned = "".join(kept)
+    lines = [_SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(line.split())) for line in cleaned.split("\n")]
+    return "\n".join(lines).strip()
+
+
+def _clean(value: Any, text: Callable[[str], str] = printable) -> Any:
+    """A deep copy of a JSON-ready value with ``text`` applied to every string (default :func:`printable`)."""
+    if isinstance(value, str):
+        return text(value)
+    if isinstance(value, dict):
+        return {key: _clean(item, text) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clean(item, text) for item in value]
+    return value
+
+
+_MISSING_GLYPHS = re.compile(r'the text `"((?:[^"\\]|\\.)*)"` could not be displayed')
+_TYPST_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]+)\}|\\(.)")
+
+
+def _unescape(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        if match.group(1):
+            return chr(int(match.group(1), 16))
+        return {"n": "\n", "t": "\t", "r": "\r"}.get(match.group(2), match.group(2))
+
+    return _TYPST_ESCAPE.sub(replace, text)
+
+
+def missing_glyphs(error: Exception) -> set[str]:
+    """The characters Typst reported it has no font for (an error in PDF/UA mode)."""
+    report = f"{getattr(error, 'message', '')}\n{getattr(error, 'diagnostic', '')}"
+    return {char for match in _MISSING_GLYPHS.finditer(report) for char in _unescape(match.group(1))}
+
+
+def _translator(table: dict[int, str]) -> Callable[[str], str]:
+    def translate(text: str) -> str:
+        return text.translate(table)
+
+    return translate
+
+
+def _stand_in(char: str) -> str:
+    """What to print instead of a character no font has: nothing for a symbol, ``?`` for a letter."""
+    category = unicodedata.category(char)
+    if category[0] in "SMC" or char.isspace():
+        return ""
+    return "?"
+
+
+# ---------------------------------------------------------------------------
+# Images
+# ---------------------------------------------------------------------------
+
+
+def data_folder_images(data_dir: Path) -> ImageResolver:
+    """The plain resolver: the image file of the data folder as it is, or None when there is none."""
+    root = data_dir.resolve()
+
+    def resolve(image: dict[str, Any], purpose: str) -> Path | None:
+        source = image.get("source")
+        if not source:
+            return None
+        path = (root / source).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            log.debug("no image file %s for %s", source, purpose)
+            return None
+        found: Path = path
+        return found
+
+    return resolve
+
+
+#: Printed width (mm), square crop, drawing (PNG) for each purpose; a little over the largest use in the template.
+PRINT_SIZES: dict[str, tuple[float, bool, bool]] = {
+    "portrait": (42.0, True, False),
+    "photo": (45.0, False, False),
+    "logo": (20.0, False, True),
+    "map": (120.0, False, True),
+}
+
+
+def processed_images(processor: ImageProcessor, *, pupil_file: str, school_file: str = "school.yaml") -> ImageResolver:
+    """A resolver that prints every picture through the image pipeline (300 dpi, no metadata).
+
+    Placeholders stay vector drawings (None is returned when there is no source), and the
+    map is the plain map: the template draws the numbered pins itself, crisp at any size.
+    A picture that cannot be used raises the pipeline's BuildError, naming the YAML field.
+    """
+
+    def resolve(image: dict[str, Any], purpose: str) -> Path | None:
+        source = image.get("source")
+        if not source:
+            return None
+        width_mm, square, drawing = PRINT_SIZES[purpose]
+        named_in = school_file if image.get("file") == "school" else pupil_file
+        where = f"{named_in} {image.get('field', '')}".strip()
+        rendition = processor.print_image(str(source), width_mm=width_mm, square=square, drawing=drawing, where=where)
+        return rendition.path
+
+    return resolve
+
+
+def _image_dicts(value: Any) -> Iterator[dict[str, Any]]:
+    """Every view image (``{"source", "alt", "initials", "colour", "icon"}``) inside ``value``."""
+    if isinstance(value, dict):
+        if value.keys() >= _IMAGE_KEYS:
+            yield value
+            return
+        for item in value.values():
+            yield from _image_dicts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _image_dicts(item)
+
+
+class _ImageFolder:
+    """Copies resolved images into the Typst root, once per file, under neutral names."""
+
+    def __init__(self, root: Path, resolve_image: ImageResolver) -> None:
+        self.root = root
+        self.resolve_image = resolve_image
+        self.folder = root / "img"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.copied: dict[Path, str] = {}
+
+    def add(self, image: dict[str, Any], purpose: str) -> None:
+        """Set ``image["print_file"]`` to the image's path inside the root, or None for a placeholder."""
+        image["print_file"] = None
+        if not image.get("alt"):
+            image["alt"] = image.get("initials") or "Picture"
+        found = self.resolve_image(image, purpose)
+        if found is None:
+            return
+        found = Path(found)
+        if found.suffix.lower() not in IMAGE_SUFFIXES or not found.is_file():
+            log.warning("cannot show %s in the booklet; drawing a placeholder instead", found)
+            return
+        relative = self.copied.get(found)
+        if relative is None:
+            relative = f"img/{len(self.copied) + 1}{found.suffix.lower()}"
+            shutil.copyfile(found, self.root / relative)
+            self.copied[found] = relative
+        image["print_file"] = relative
+
+
+def _add_images(view: View, images: _ImageFolder) -> None:
+    school = view["school"]
+    images.add(school["logo"], "logo")
+    if school.get("map"):
+        map_image = {
+            "file": "school",
+            "field": "map.image",
+            "source": school["map"]["source"],
+            "alt": school["map"].get("description") or "",
+            "initials": "",
+            "colour": school["colours"]["primary"],
+            "icon": "material/map",
+        }
+        images.add(map_image, "map")
+        school["map"]["image"] = map_image
+    for image in _image_dicts(view):
+        if "print_file" in image:
+            continue
+        images.add(image, "photo" if image.get("icon") else "portrait")
+
+
+# ---------------------------------------------------------------------------
+# Timetables: days that are the same are shown once
+# ---------------------------------------------------------------------------
+
+
+def _join_days(names: list[str], words: Words) -> str:
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return str(words["booklet_days_pair"]).format(first=names[0], second=names[1])
+    return str(words["booklet_days_range"]).format(first=names[0], last=names[-1])
+
+
+def _group_days(timetable: dict[str, Any] | None, words: Words) -> None:
+    """Add ``groups``: runs of consecutive school days with the same lessons, and ``days_off``."""
+    if not timetable:
+        return
+    groups: list[dict[str, Any]] = []
+    days_off: list[str] = []
+    for day in timetable["days"]:
+        for slot in day["slots"]:
+            start, end = (dt.time.fromisoformat(slot[key]) for key in ("start", "end"))
+            slot["start_text"], slot["end_text"] = words.time(start), words.time(end)
+        if not day["in_school"]:
+            days_off.append(day["name"])
+            continue
+        signature = json.dumps(day["slots"], sort_keys=True)
+        previous = groups[-1] if groups else None
+        if (
+            previous is not None
+            and previous["signature"] == signature
+            and previous["last_index"] == day["weekday_index"] - 1
+        ):
+            previous["days"].append(day["name"])
+            previous["last_index"] = day["weekday_index"]
+        else:
+            groups.append(
+                {
+                    "signature": signature,
+                    "days": [day["name"]],
+                    "last_index": day["weekday_index"],
+                    "slots": day["slots"],
+                }
+            )
+    timetable["groups"] = [
+        {"label": _join_days(group["days"], words), "days": group["days"], "slots": group["slots"]} for group in groups
+    ]
+    separator = str(words.get("booklet_days_list_join", ", "))
+    timetable["days_off"] = separator.join(days_off) if days_off else ""
+
+
+def _subjects_used(view: View) -> list[dict[str, Any]]:
+    """Every subject on the pupil's timetables, once, in the order they first appear."""
+    timetables = [phase["timetable"] for phase in view.get("phases", []) if phase.get("own_timetable")]
+    timetables.append(view.get("timetable"))
+    seen: dict[str, dict[str, Any]] = {}
+    for timetable in timetables:
+        for day in (timetable or {}).get("days", []):
+            for slot in day["slots"]:
+                subject = slot.get("subject")
+                if subject and subject["id"] not in seen:
+                    seen[subject["id"]] = subject
+    return list(seen.values())
+
+
+# ---------------------------------------------------------------------------
+# Icons
+# ---------------------------------------------------------------------------
+
+
+def _icon_names(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "icon" and isinstance(item, str):
+                yield item
+            else:
+                yield from _icon_names(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _icon_names(item)
+
+
+def _icons(view: View) -> dict[str, str]:
+    """The SVG markup of every icon the booklet draws (unknown names fall back to a map marker)."""
+    names = set(UI_ICONS) | set(_icon_names(view))
+    result: dict[str, str] = {}
+    for name in sorted(names):
+        if icon_path(name) is None:
+            log.debug("no icon %s; using the map marker", name)
+        result[name] = icon_svg(name)
+    return result
+
+
+# ---------------------------------------------------------------------------
+# The payload
+# ---------------------------------------------------------------------------
+
+
+def creation_time(created: dt.datetime | dt.date | None = None) -> dt.datetime | None:
+    """The date written into the PDFs: ``created``, else ``SOURCE_DATE_EPOCH``, else none at all."""
+    if isinstance(created, dt.datetime):
+        return created if created.tzinfo else created.replace(tzinfo=dt.UTC)
+    if isinstance(created, dt.date):
+        return dt.datetime(created.year, created.month, created.day, tzinfo=dt.UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            log.warning("SOURCE_DATE_EPOCH=%r is not a number of seconds; writing no date", epoch)
+    return None
+
+
+def booklet_title(view: View, words: Words | None = None) -> str:
+    words = words or Words(view["school"]["locale"])
+    return str(words["booklet_title"]).format(name=view["called"], school=view["school"]["name"])
+
+
+def build_payload(
+    view: View, root: Path, resolve_image: ImageResolver, created: dt.datetime | None = None
+) -> dict[str, Any]:
+    """The JSON document the template reads; images are copied into ``root`` on the way."""
+    words = Words(view["school"]["locale"])
+    prepared: View = _clean(view)
+    _add_images(prepared, _ImageFolder(root, resolve_image))
+    _group_days(prepared.get("timetable"), words)
+    for phase in prepared.get("phases", []):
+        if phase.get("own_timetable"):
+            _group_days(phase.get("timetable"), words)
+    prepared["booklet_subjects"] = _subjects_used(prepared)
+    return {
+        "view": prepared,
+        "words": words.all(),
+        "icons": _icons(prepared),
+        "meta": {
+            "title": printable(booklet_title(view, words)),
+            "language": view["school"]["language"],
+            "date": (
+                [created.year, created.month, created.day, created.hour, created.minute, created.second]
+                if created
+                else None
+            ),
+        },
+    }
+
+
+# ---------------------------------------------------------------------------
+# Typst
+# ---------------------------------------------------------------------------
+
+_compile_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def _compiler() -> Any:
+    """One Typst compiler per process: the fonts are read once and layouts are cached between pupils."""
+    return typst.Compiler(font_paths=[str(FONTS_DIR)], ignore_system_fonts=True)
+
+
+@functools.lru_cache(maxsize=1)
+def _template() -> bytes:
+    return TEMPLATE.read_bytes()
+
+
+def _typst_message(error: Exception) -> str:
+    message = str(getattr(error, "message", "") or error).strip()
+    hints = [str(hint) for hint in getattr(error, "hints", None) or []]
+    text = message.splitlines()[0] if message else "Typst failed"
+    if hints:
+        text += " (" + "; ".join(hints) + ")"
+    return text
+
+
+def _compile(payload: dict[str, Any], root: Path, timestamp: int) -> tuple[Any, list[Any]]:
+    with _compile_lock:
+        result, warnings = _compiler().compile_with_warnings(
+            input=_template(),
+            root=str(root),
+            sys_inputs={"data": json.dumps(payload, ensure_ascii=False, sort_keys=True)},
+            pdf_standards=["ua-1"],
+            timestamp=timestamp,
+        )
+    return result, list(warnings)
+
+
+def render_reading_copy(payload: dict[str, Any], root: Path, *, shown: str, created: dt.datetime | None) -> bytes:
+    """Typeset the reading copy (tagged PDF/UA-1) and return its bytes.
+
+    PDF/UA forbids text that no font can draw. When Typst reports such characters
+    (a script no committed font covers, a symbol), they are left out (symbols) or
+    shown as ``?`` (letters), with a warning, and the booklet is typeset again.
+    """
+    timestamp = int(created.timestamp()) if created else 0
+    replaced: set[str] = set()
+    while True:
+        try:
+            result, warnings = _compile(payload, root, timestamp)
+            break
+        except typst.TypstError as error:
+            missing = missing_glyphs(error) - replaced
+            if not missing:
+                log.debug("typst diagnostic for %s:\n%s", shown, getattr(error, "diagnostic", ""))
+                raise BuildError(f"{shown}: the booklet could not be made: {_typst_message(error)}") from error
+            log.warning(
+                "%s: no font in the booklet can print %s; left out (symbols) or shown as '?' (letters)",
+                shown,
+                " ".join(sorted(missing)),
+            )
+            replaced |= missing
+            icons = payload.pop("icons")
+            payload = _clean(payload, _translator({ord(char): _stand_in(char) for char in missing}))
+            payload["icons"] = icons
+    for warning in warnings:
+        log.debug("%s: typst warning: %s", shown, _typst_message(warning))
+    if not isinstance(result, bytes):
+        raise BuildError(f"{shown}: the booklet could not be made: Typst returned no PDF")
+    return result
+
+
+def _pupil_file(data_dir: Path, pupil_id: str) -> str:
+    for suffix in (".yaml", ".yml"):
+        candidate = data_dir / f"{pupil_id}{suffix}"
+        if candidate.exists():
+            return display_path(candidate)
+    return display_path(data_dir / f"{pupil_id}.yaml")
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(data)
+    partial.replace(path)
+
+
+def write_booklets(
+    view: View,
+    folder: Path,
+    *,
+    data_dir: Path,
+    resolve_image: ImageResolver | None = None,
+    file_stem: str = "booklet",
+    source_name: str | None = None,
+    created: dt.datetime | dt.date | None = None,
+) -> BookletFiles:
+    """Write the reading copy and the print copy of one pupil's booklet into ``folder``.
+
+    ``resolve_image(image, purpose)`` gives the file to print for a view image (or None
+    for a placeholder); by default the data folder's file is used as it is.
+    ``source_name`` names the pupil file in error messages (default: the pupil's file
+    in ``data_dir``). Raises :class:`BuildError` with a message for the user.
+    """
+    shown = source_name or _pupil_file(data_dir, view["id"])
+    when = creation_time(created)
+    folder.mkdir(parents=True, exist_ok=True)
+    reading = folder / READING_NAME.format(stem=file_stem)
+    printed = folder / PRINT_NAME.format(stem=file_stem)
+    with tempfile.TemporaryDirectory(prefix="booklet-") as temporary:
+        root = Path(temporary)
+        payload = build_payload(view, root, resolve_image or data_folder_images(data_dir), when)
+        pdf = render_reading_copy(payload, root, shown=shown, created=when)
+    try:
+        imposed = impose_saddle_stitch(pdf, title=payload["meta"]["title"], language=payload["meta"]["language"])
+    except ImpositionError as error:
+        raise BuildError(f"{shown}: the print copy of the booklet could not be made: {error}") from error
+    _write_atomically(reading, pdf)
+    _write_atomically(printed, imposed)
+    log.debug("wrote %s and %s", reading, printed)
+    return BookletFiles(reading=reading, print=printed)

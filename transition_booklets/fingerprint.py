@@ -1,0 +1,115 @@
+"""What a pupil's output depends on, as one hash, so an unchanged pupil is not rebuilt.
+
+A pupil's fingerprint covers: the pupil's view (their file joined with every school fact
+their pages show: staff, places, periods, subjects, contacts, colours, the map), the bytes
+of every image and recording their pages or booklet use, the tool itself (its code,
+templates, theme, strings, fonts, ``mkdocs.yml`` and version) and the build's switches.
+Changing a staff photo or a place's description therefore rebuilds exactly the pupils
+whose pages show it, and nobody else.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import uuid
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .loader import Cohort, PupilRecord
+from .view import build_view
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOL_PARTS = ("transition_booklets", "site_src", "theme", "mkdocs.yml")
+
+
+@functools.lru_cache(maxsize=1)
+def tool_digest() -> str:
+    """A hash of everything of the tool's own that shapes the output."""
+    digest = hashlib.sha256(__version__.encode())
+    for part in TOOL_PARTS:
+        base = ROOT / part
+        paths = sorted(base.rglob("*")) if base.is_dir() else [base]
+        for path in paths:
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(ROOT).as_posix().encode())
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    try:
+        import material
+        import mkdocs
+
+        digest.update(f"mkdocs {mkdocs.__version__} material {material.__version__}".encode())
+    except (ImportError, AttributeError):
+        pass
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=4096)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    hasher = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            hasher.update(block)
+    return hasher.hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    try:
+        stat = path.stat()
+    except OSError:
+        return "missing"
+    return _file_digest(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+def _sources(value: Any, found: set[str]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("source", "file") and isinstance(item, str) and item not in ("school", "pupil"):
+                found.add(item)
+            else:
+                _sources(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _sources(item, found)
+
+
+def pupil_fingerprint(cohort: Cohort, record: PupilRecord, *, pdf: bool, protect: bool) -> str:
+    assert cohort.school is not None
+    view = build_view(cohort.school, record.pupil, record.id)
+    digest = hashlib.sha256(tool_digest().encode())
+    digest.update(json.dumps(view, sort_keys=True, default=str).encode())
+    digest.update(f"pdf={pdf} protect={protect}".encode())
+    sources: set[str] = set()
+    _sources(view, sources)
+    for source in sorted(sources):
+        digest.update(source.encode())
+        digest.update(file_digest(cohort.data_dir / source).encode())
+    return digest.hexdigest()
+
+
+class BuildStamps:
+    """The fingerprint each pupil was last built from, one small file per pupil."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _path(self, pupil_id: str) -> Path:
+        return self.folder / f"{pupil_id}.txt"
+
+    def get(self, pupil_id: str) -> str | None:
+        try:
+            return self._path(pupil_id).read_text(encoding="utf-8").strip()
+        except OSError:
+            return None
+
+    def put(self, pupil_id: str, fingerprint: str) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        partial = self.folder / f".{pupil_id}.{uuid.uuid4().hex[:8]}"
+        partial.write_text(fingerprint + "\n", encoding="utf-8")
+        os.replace(partial, self._path(pupil_id))
+
+    def forget(self, pupil_id: str) -> None:
+        self._path(pupil_id).unlink(missing_ok=True)

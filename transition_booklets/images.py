@@ -1,0 +1,794 @@
+"""Images for the site and the booklet: safe, small, upright, sRGB and free of metadata.
+
+Every picture from the data folder (staff and pupil photos, place photos, the logo, the
+map) goes through one :class:`ImageProcessor`. It
+
+* refuses what is not a usable image with a :class:`~transition_booklets.problems.BuildError`
+  that names the YAML file and field (``where``) and the image path: a path outside the data
+  folder, a missing file, something that is not an image, a file that is cut short, a
+  "decompression bomb" (more than :data:`MAX_PIXELS`; checked from the header, before anything
+  is decoded) or absurd dimensions;
+* decodes large JPEGs at reduced size (``Image.draft``), applies the EXIF orientation, turns
+  any mode (CMYK, palette with transparency, 16-bit, greyscale with alpha, …) into sRGB using
+  the embedded ICC profile when there is one, crops portraits to a square (centred, slightly
+  towards the top, where faces are) and shrinks to the size needed, never enlarging;
+* writes files with **no metadata at all**: no EXIF (so no GPS position or camera), no XMP,
+  no IPTC, no ICC profile, no comments or text chunks. Untagged images are sRGB everywhere.
+
+Outputs:
+
+* web: WebP at 1x and 2x of the CSS width (:class:`WebImage`, for ``srcset``);
+* print: :data:`PRINT_DPI` pixels per inch of the printed width and no more; JPEG for
+  photos, PNG (alpha kept) when ``drawing=True`` (the logo, the map);
+* placeholders for a person without a photo: their initials on their colour, drawn with the
+  committed Atkinson Hyperlegible Bold font, as WebP (web) or PNG (print).
+
+Places without a photo get ``None`` from :meth:`ImageProcessor.web_for` /
+:meth:`ImageProcessor.print_for`: the pages and the booklet show the place's icon (inline SVG)
+instead of a picture.
+
+Caching: every output is identified by ``sha256(PIPELINE_VERSION + recipe + sha256(input bytes))``
+and stored under that name in the cache folder, so identical images share one file, a photo
+used by forty pupils is processed once, and a rebuild with unchanged photos processes none.
+Results are also remembered in-process (keyed by the file's stat), so repeated calls do not
+even re-read the file. ``processed`` counts renditions actually computed; ``reused`` counts
+those served from the memory or disk cache. Files are written to a temporary file in the
+cache folder and moved into place with ``os.replace``, so no half-written image is ever seen.
+
+API (all sizes are upright sizes; ``where`` is put before messages, e.g. ``"pupils/amy.yaml photo.file"``):
+
+* ``ImageProcessor(data_dir, cache_dir)``; counters ``processed`` and ``reused``;
+* ``web(source, *, width, square=False, drawing=False, where="", overlay=None) -> WebImage``;
+* ``print_image(source, *, width_mm, square=False, drawing=False, where="", overlay=None) -> Rendition``;
+* ``web_and_print(source, *, width, width_mm, …) -> (WebImage, Rendition)``: both, one decode;
+* ``placeholder(initials, colour, *, size_px, fmt="webp") -> Rendition``, ``placeholder_web(…, width)``,
+  ``placeholder_print(…, width_mm)``;
+* ``web_for(image_dict, *, width, square=False, where="")`` / ``print_for(image_dict, *, width_mm, …)``:
+  a ``view.py`` image dict to its photo, else its initials placeholder, else None (show the icon);
+* ``source_size(source, *, where="") -> (width, height)`` from the header only.
+
+Importing this module sets ``PIL.Image.MAX_IMAGE_PIXELS`` to :data:`MAX_PIXELS` for the whole
+process. A processor is meant for one thread (or one per worker process: they can share a
+cache folder safely). It keeps the last two decoded sources and six resized map bases in memory.
+
+Example::
+
+    processor = ImageProcessor(data_dir, cache_dir)
+    photo = processor.web("images/staff/ms-khan.jpg", width=160, square=True,
+                          where="school.yaml staff.ms-khan.photo")
+    photo.srcset("../img/")  # "../img/<hash>.webp 1x, ../img/<hash>.webp 2x"
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import io
+import json
+import logging
+import os
+import struct
+import tempfile
+import warnings
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from PIL import Image, ImageCms, ImageDraw, ImageFont, features
+
+from .models import data_path_problem
+from .problems import BuildError
+
+log = logging.getLogger(__name__)
+
+#: Bump when the output of the pipeline changes for the same input and recipe.
+PIPELINE_VERSION = "images-1"
+#: The most pixels a source image may have (a 48-megapixel phone photo is fine).
+MAX_PIXELS = 60_000_000
+#: The longest side a source image may have.
+MAX_SIDE = 20_000
+#: The biggest file accepted as an image.
+MAX_FILE_BYTES = 100 * 1024 * 1024
+#: Pixels per inch of printed images.
+PRINT_DPI = 300
+#: Where the face usually is: the share of the spare height kept *above* a square crop.
+PORTRAIT_TOP_BIAS = 0.3
+WEBP_QUALITY = 80
+#: Drawings (map, logo, placeholders) keep sharp text at this quality; lossless WebP is ~8× slower and no smaller.
+WEBP_DRAWING_QUALITY = 90
+#: libwebp effort (0–6): 2 is about twice as fast as the default 4 for files about 5% bigger.
+WEBP_METHOD = 2
+JPEG_QUALITY = 88
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "theme" / "assets" / "fonts"
+FONT_PATH = FONT_DIR / "AtkinsonHyperlegible-Bold.ttf"
+#: Tried in turn for initials the main font has no letters for (e.g. Arabic).
+FALLBACK_FONT_PATHS = (FONT_DIR / "NotoSansArabic-Regular.ttf",)
+
+# Refuse decompression bombs before decoding (Image.open checks the header against this).
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+# Only these decoders are tried (phone "MPO" photos open through the JPEG decoder).
+_FORMATS = ["JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF"] + (["AVIF"] if features.check("avif") else [])
+_DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, struct.error, zlib.error, IndexError)
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1")
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_BASES_KEPT = 6  # resized sources kept for overlays (the map at its three sizes, and a spare)
+_DECODED_KEPT = 2  # decoded sources kept, so the page's and the booklet's versions decode once
+_MEDIA_TYPES = {"webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png"}
+
+Format = Literal["webp", "jpeg", "png"]
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One processed image file in the cache folder."""
+
+    path: Path
+    width: int
+    height: int
+    media_type: str
+
+    @property
+    def name(self) -> str:
+        """The file name: a content hash plus the extension, e.g. ``3f9c…e1.webp``."""
+        return self.path.name
+
+
+@dataclass(frozen=True)
+class WebImage:
+    """An image for a page at 1x and 2x density; ``x2`` is ``x1`` when the source is too small."""
+
+    x1: Rendition
+    x2: Rendition
+
+    def srcset(self, prefix: str = "") -> str:
+        """The ``srcset`` attribute value, with each file name after ``prefix`` (e.g. ``"../img/"``)."""
+        if self.x2 == self.x1:
+            return f"{prefix}{self.x1.name} 1x"
+        return f"{prefix}{self.x1.name} 1x, {prefix}{self.x2.name} 2x"
+
+    @property
+    def renditions(self) -> tuple[Rendition, ...]:
+        """The distinct files to copy next to the page."""
+        return (self.x1,) if self.x2 == self.x1 else (self.x1, self.x2)
+
+
+class Overlay(Protocol):
+    """Something drawn over an image after it is resized (the map's pins).
+
+    ``key`` describes everything that changes the drawing; it is part of the cache key.
+    ``draw`` receives an RGB or RGBA image at the output size (a copy it may change) and returns the image to save.
+    """
+
+    @property
+    def key(self) -> str: ...
+
+    def draw(self, image: Image.Image) -> Image.Image: ...
+
+
+@dataclass(frozen=True)
+class _Source:
+    """What the header of a source image says, and the hash of its bytes."""
+
+    digest: str
+    format: str
+    width: int  # after the EXIF orientation is applied
+    height: int
+    orientation: int
+    stored_size: tuple[int, int]  # as stored in the file, before orientation
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """One output wanted from a source: the recipe before the source's size is known."""
+
+    width: int
+    square: bool
+    fmt: Format
+    drawing: bool
+    overlay: Overlay | None = None
+
+
+# ---------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------
+
+
+def _message(where: str, text: str) -> str:
+    return f"{where}: {text}" if where else text
+
+
+def mm_to_px(width_mm: float, dpi: int = PRINT_DPI) -> int:
+    """Pixels needed to print ``width_mm`` millimetres at ``dpi``."""
+    return max(1, round(width_mm / 25.4 * dpi))
+
+
+def _hex_to_rgb(colour: str) -> tuple[int, int, int]:
+    value = colour.strip().lstrip("#")
+    if len(value) == 3:
+        value = "".join(ch * 2 for ch in value)
+    if len(value) != 6:
+        raise ValueError(f"not a hex colour: {colour!r}")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def _luminance(rgb: tuple[int, int, int]) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(v) for v in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(first: tuple[int, int, int], second: tuple[int, int, int]) -> float:
+    """The WCAG contrast ratio of two colours (1 to 21)."""
+    a, b = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def text_colour_on(background: tuple[int, int, int]) -> tuple[int, int, int]:
+    """White or near-black, whichever reads better on ``background``."""
+    white, dark = (255, 255, 255), (26, 26, 26)
+    return white if contrast_ratio(white, background) >= contrast_ratio(dark, background) else dark
+
+
+@functools.lru_cache(maxsize=64)
+def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The committed Atkinson Hyperlegible Bold at ``size`` pixels (Pillow's own font if it is missing)."""
+    if FONT_PATH.is_file():
+        return ImageFont.truetype(str(FONT_PATH), size)
+    log.warning("font %s is missing; drawing with Pillow's default font", FONT_PATH)
+    return ImageFont.load_default(size)
+
+
+@functools.lru_cache(maxsize=1)
+def _font_digest() -> str:
+    digest = hashlib.sha256()
+    for path in (FONT_PATH, *FALLBACK_FONT_PATHS):
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.hexdigest()[:16]
+
+
+def _face_for(text: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont | None:
+    """The first font that has every letter of ``text``, or None."""
+    face = font(size)
+    if _has_glyphs(face, text):
+        return face
+    for path in FALLBACK_FONT_PATHS:
+        if path.is_file():
+            fallback = ImageFont.truetype(str(path), size)
+            if _has_glyphs(fallback, text):
+                return fallback
+    return None
+
+
+def _draw_person(draw: ImageDraw.ImageDraw, size: int, fill: tuple[int, int, int]) -> None:
+    """A simple head-and-shoulders figure, for initials no font can draw."""
+    draw.ellipse((0.33 * size, 0.2 * size, 0.67 * size, 0.54 * size), fill=fill)
+    draw.ellipse((0.18 * size, 0.6 * size, 0.82 * size, 1.3 * size), fill=fill)
+
+
+def _glyph_pixels(face: ImageFont.FreeTypeFont | ImageFont.ImageFont, character: str) -> bytes:
+    size = int(getattr(face, "size", 16)) * 2
+    canvas = Image.new("L", (size, size))
+    ImageDraw.Draw(canvas).text((size // 4, size // 4), character, font=face, fill=255)
+    return canvas.tobytes()
+
+
+def _has_glyphs(face: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str) -> bool:
+    """Whether the font draws every character of ``text`` (rather than its 'missing letter' box)."""
+    missing = _glyph_pixels(face, "\U0010fffd")
+    return all(ch.isspace() or _glyph_pixels(face, ch) != missing for ch in text)
+
+
+def draw_centred_text(
+    draw: ImageDraw.ImageDraw,
+    centre: tuple[float, float],
+    text: str,
+    face: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+    fill: tuple[int, ...],
+) -> None:
+    """Draw ``text`` with its inked area centred on ``centre`` (better than anchors for digits and capitals)."""
+    left, top, right, bottom = draw.textbbox((0, 0), text, font=face, anchor="ls")
+    x = centre[0] - (left + right) / 2
+    y = centre[1] - (top + bottom) / 2
+    draw.text((x, y), text, font=face, fill=fill, anchor="ls")
+
+
+@functools.lru_cache(maxsize=32)
+def _srgb_transform(icc: bytes, mode: str) -> ImageCms.ImageCmsTransform:
+    source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+    target = ImageCms.createProfile("sRGB")
+    return ImageCms.buildTransform(
+        source, target, mode, "RGB", renderingIntent=ImageCms.Intent.PERCEPTUAL
+    )
+
+
+def _sixteen_bit_to_l(image: Image.Image) -> Image.Image:
+    """16-bit or 32-bit greyscale (modes I;16*, I, F) to 8-bit, keeping the full range."""
+    if image.mode.startswith("I;16"):
+        return image.convert("I").point(lambda v: v * (1 / 256)).convert("L")
+    low, high = image.getextrema()
+    assert isinstance(low, (int, float)) and isinstance(high, (int, float))
+    if image.mode == "I" and low >= 0 and high <= 255:
+        return image.convert("L")
+    if image.mode == "I" and low >= 0 and high <= 65535:
+        return image.point(lambda v: v * (1 / 256)).convert("L")
+    span = (high - low) or 1
+    scaled = image.convert("F").point(lambda v: (v - low) * (255 / span))
+    return scaled.convert("L")
+
+
+def _normalise_mode(image: Image.Image) -> Image.Image:
+    """Any mode to one that can be resized smoothly: L, LA, RGB, RGBA or CMYK."""
+    mode = image.mode
+    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        return _sixteen_bit_to_l(image)
+    if mode == "1":
+        return image.convert("L")
+    if mode in ("P", "PA"):
+        has_alpha = mode == "PA" or "transparency" in image.info
+        return image.convert("RGBA" if has_alpha else "RGB")
+    if mode == "La":
+        return image.convert("LA")
+    if mode == "RGBa":
+        return image.convert("RGBA")
+    if mode in ("L", "LA", "RGB", "RGBA", "CMYK"):
+        if mode == "L" and "transparency" in image.info:
+            return image.convert("LA")
+        if mode == "RGB" and "transparency" in image.info:
+            return image.convert("RGBA")
+        return image
+    return image.convert("RGB")  # YCbCr, LAB, HSV, RGBX …
+
+
+def _to_srgb(image: Image.Image, icc: bytes | None) -> Image.Image:
+    """An L/LA/RGB/RGBA/CMYK image to sRGB RGB, or RGBA when it has real transparency."""
+    alpha: Image.Image | None = None
+    base = image
+    if image.mode in ("LA", "RGBA"):
+        alpha = image.getchannel("A")
+        base = image.convert("L" if image.mode == "LA" else "RGB")
+        if alpha.getextrema() == (255, 255):
+            alpha = None
+    converted: Image.Image | None = None
+    if icc:
+        try:
+            converted = ImageCms.applyTransform(base, _srgb_transform(icc, base.mode))
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as error:
+            log.warning("could not use the colour profile embedded in an image (%s); converting without it", error)
+    if converted is None:
+        converted = base if base.mode == "RGB" else base.convert("RGB")
+    if alpha is not None:
+        converted.putalpha(alpha)
+    return converted
+
+
+def _flatten(image: Image.Image, background: tuple[int, int, int] = (255, 255, 255)) -> Image.Image:
+    if image.mode != "RGBA":
+        return image
+    flat = Image.new("RGB", image.size, background)
+    flat.paste(image, mask=image.getchannel("A"))
+    return flat
+
+
+def _square_box(width: int, height: int) -> tuple[int, int, int, int]:
+    side = min(width, height)
+    left = (width - side) // 2
+    top = round((height - side) * PORTRAIT_TOP_BIAS)
+    return left, top, left + side, top + side
+
+
+def _output_size(width: int, height: int, spec: _Spec) -> tuple[int, int]:
+    """The size of an output from a ``width``×``height`` source: never bigger than the source."""
+    if spec.square:
+        side = max(1, min(spec.width, width, height))
+        return side, side
+    out_w = max(1, min(spec.width, width))
+    return out_w, max(1, round(height * out_w / width))
+
+
+# ---------------------------------------------------------------------------
+# The processor
+# ---------------------------------------------------------------------------
+
+
+class ImageProcessor:
+    """Turns images of one data folder into cached renditions; see the module docstring.
+
+    ``processed`` counts renditions actually computed, ``reused`` those served from a cache.
+    One processor may be shared by every pupil of a cohort (it is not meant for threads).
+    """
+
+    def __init__(self, data_dir: Path, cache_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self.cache_dir = Path(cache_dir)
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        self.processed = 0
+        self.reused = 0
+        self._sources: dict[tuple[str, int, int, int], _Source | str] = {}
+        self._renditions: dict[str, Rendition] = {}
+        self._last_read: tuple[str, bytes] | None = None  # the bytes just hashed, to decode without reading again
+        self._bases: dict[tuple[str, tuple[int, int], bool], Image.Image] = {}
+        self._decoded: dict[str, tuple[Image.Image, bytes | None]] = {}
+
+    # -- public API -----------------------------------------------------------
+
+    def web(self, source: str, *, width: int, square: bool = False, drawing: bool = False, where: str = "",
+            overlay: Overlay | None = None) -> WebImage:
+        """WebP at ``width`` and ``2 × width`` pixels (capped at the source's size)."""
+        x1, x2 = self._make(
+            source,
+            [_Spec(width, square, "webp", drawing, overlay), _Spec(2 * width, square, "webp", drawing, overlay)],
+            where,
+        )
+        return WebImage(x1, x2)
+
+    def print_image(self, source: str, *, width_mm: float, square: bool = False, drawing: bool = False,
+                    where: str = "", overlay: Overlay | None = None) -> Rendition:
+        """JPEG (or PNG with ``drawing``) with :data:`PRINT_DPI` pixels per inch of ``width_mm``."""
+        fmt: Format = "png" if drawing else "jpeg"
+        (rendition,) = self._make(source, [_Spec(mm_to_px(width_mm), square, fmt, drawing, overlay)], where)
+        return rendition
+
+    def web_and_print(self, source: str, *, width: int, width_mm: float, square: bool = False, drawing: bool = False,
+                      where: str = "", overlay: Overlay | None = None) -> tuple[WebImage, Rendition]:
+        """:meth:`web` and :meth:`print_image` together, decoding the source once."""
+        fmt: Format = "png" if drawing else "jpeg"
+        x1, x2, printed = self._make(
+            source,
+            [
+                _Spec(width, square, "webp", drawing, overlay),
+                _Spec(2 * width, square, "webp", drawing, overlay),
+                _Spec(mm_to_px(width_mm), square, fmt, drawing, overlay),
+            ],
+            where,
+        )
+        return WebImage(x1, x2), printed
+
+    def placeholder(self, initials: str, colour: str, *, size_px: int, fmt: Format = "webp") -> Rendition:
+        """A square of ``colour`` with ``initials`` in the middle, for a person without a photo."""
+        initials = initials.strip()[:3] or "?"
+        size_px = max(16, min(size_px, 4000))
+        try:
+            background = _hex_to_rgb(colour)
+        except ValueError:
+            background = (31, 95, 139)
+        recipe = {"op": "placeholder", "initials": initials, "colour": background, "size": size_px, "fmt": fmt,
+                  "font": _font_digest()}
+        key = self._key(recipe, "")
+        hit = self._cached(key, fmt, (size_px, size_px))
+        if hit is not None:
+            return hit
+        image = Image.new("RGB", (size_px, size_px), background)
+        draw = ImageDraw.Draw(image)
+        ink = text_colour_on(background)
+        face = _face_for(initials, round(size_px * (0.42 if len(initials) <= 2 else 0.32)))
+        if face is None or initials == "?":
+            log.debug("no font has the letters %r; drawing a figure instead", initials)
+            _draw_person(draw, size_px, ink)
+        else:
+            draw_centred_text(draw, (size_px / 2, size_px / 2), initials, face, ink)
+        return self._store(image, key, fmt, drawing=True)
+
+    def placeholder_web(self, initials: str, colour: str, *, width: int) -> WebImage:
+        """A placeholder at 1x and 2x of ``width`` CSS pixels."""
+        return WebImage(
+            self.placeholder(initials, colour, size_px=width), self.placeholder(initials, colour, size_px=2 * width)
+        )
+
+    def placeholder_print(self, initials: str, colour: str, *, width_mm: float) -> Rendition:
+        return self.placeholder(initials, colour, size_px=mm_to_px(width_mm), fmt="png")
+
+    def web_for(self, image: Mapping[str, Any], *, width: int, square: bool = False, where: str = "") -> WebImage | None:
+        """An image dict from ``view.py``: its photo, else the initials placeholder, else None (show the icon)."""
+        source = image.get("source")
+        if source:
+            return self.web(str(source), width=width, square=square, where=where)
+        if image.get("initials"):
+            return self.placeholder_web(str(image["initials"]), str(image.get("colour") or ""), width=width)
+        return None
+
+    def print_for(self, image: Mapping[str, Any], *, width_mm: float, square: bool = False,
+                  where: str = "") -> Rendition | None:
+        """Like :meth:`web_for`, for the booklet."""
+        source = image.get("source")
+        if source:
+            return self.print_image(str(source), width_mm=width_mm, square=square, where=where)
+        if image.get("initials"):
+            return self.placeholder_print(str(image["initials"]), str(image.get("colour") or ""), width_mm=width_mm)
+        return None
+
+    def source_size(self, source: str, *, where: str = "") -> tuple[int, int]:
+        """The upright width and height of a source image (reads only its header)."""
+        info = self._source(source, where)
+        return info.width, info.height
+
+    # -- reading sources --------------------------------------------------------
+
+    def _source(self, source: str, where: str) -> _Source:
+        """Check a source and read its header, remembering the answer (or the problem) for this file."""
+        problem = data_path_problem(self.data_dir, source)
+        if problem:
+            raise BuildError(_message(where, problem))
+        path = self.data_dir / source
+        stat = path.stat()
+        memo_key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        known = self._sources.get(memo_key)
+        if known is None:
+            try:
+                known = self._read_header(source, path, stat.st_size)
+            except _Refused as refused:
+                known = str(refused)
+            self._sources[memo_key] = known
+        if isinstance(known, str):
+            raise BuildError(_message(where, known))
+        return known
+
+    def _read_header(self, source: str, path: Path, size: int) -> _Source:
+        if size > MAX_FILE_BYTES:
+            raise _Refused(
+                f"'{source}' is {size / 1024 / 1024:.0f} MB, too big for a picture; "
+                f"save a smaller copy (under {MAX_FILE_BYTES // 1024 // 1024} MB)"
+            )
+        data = path.read_bytes()
+        image = _open(source, data)
+        orientation = _orientation(image)
+        stored = image.size
+        width, height = (stored[1], stored[0]) if orientation in (5, 6, 7, 8) else stored
+        digest = hashlib.sha256(data).hexdigest()
+        self._last_read = (digest, data)
+        return _Source(digest, str(image.format), width, height, orientation, stored)
+
+    # -- producing renditions ---------------------------------------------------
+
+    def _key(self, recipe: Mapping[str, Any], digest: str) -> str:
+        text = json.dumps(recipe, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(f"{PIPELINE_VERSION}\n{text}\n{digest}".encode()).hexdigest()
+
+    def _cached(self, key: str, fmt: Format, size: tuple[int, int]) -> Rendition | None:
+        known = self._renditions.get(key)
+        if known is None:
+            path = self.cache_dir / f"{key[:32]}.{fmt}"
+            if path.is_file():
+                known = Rendition(path, size[0], size[1], _MEDIA_TYPES[fmt])
+                self._renditions[key] = known
+        if known is not None:
+            self.reused += 1
+        return known
+
+    def _make(self, source: str, specs: list[_Spec], where: str) -> list[Rendition]:
+        info = self._source(source, where)
+        results: list[Rendition | None] = []
+        missing: list[tuple[int, str, tuple[int, int]]] = []
+        for index, spec in enumerate(specs):
+            size = _output_size(info.width, info.height, spec)
+            recipe = {
+                "op": "image",
+                "size": size,
+                "square": spec.square,
+                "fmt": spec.fmt,
+                "drawing": spec.drawing,
+                "overlay": spec.overlay.key if spec.overlay else None,
+            }
+            key = self._key(recipe, info.digest)
+            if any(key == other for _, other, _ in missing):  # a small source's 1x and 2x are the same file
+                results.append(None)
+                missing.append((index, key, size))
+                continue
+            hit = self._cached(key, spec.fmt, size)
+            results.append(hit)
+            if hit is None:
+                missing.append((index, key, size))
+        decoded: tuple[Image.Image, bytes | None] | None = None
+        for index, key, size in missing:
+            if key in self._renditions:  # made a moment ago for an earlier spec of this call
+                results[index] = self._renditions[key]
+                continue
+            spec = specs[index]
+            base_key = (info.digest, size, spec.square)
+            base = self._bases.get(base_key) if spec.overlay is not None else None
+            if base is None:
+                if decoded is None:
+                    largest = (max(s[0] for _, _, s in missing), max(s[1] for _, _, s in missing))
+                    decoded = self._recently_decoded(info, largest) or self._decode(source, info, largest, where)
+                base = self._prepare(*decoded, spec.square, size)
+                if spec.overlay is not None:
+                    self._remember_base(base_key, base)
+            image = spec.overlay.draw(base.copy()) if spec.overlay is not None else base
+            results[index] = self._store(image, key, spec.fmt, spec.drawing)
+        self._last_read = None
+        return [result for result in results if result is not None]
+
+    def _recently_decoded(self, info: _Source, largest: tuple[int, int]) -> tuple[Image.Image, bytes | None] | None:
+        """The source decoded a moment ago (for the page, now for the booklet), if it is big enough."""
+        known = self._decoded.get(info.digest)
+        if known is None:
+            return None
+        image = known[0]
+        full = image.size == (info.width, info.height)
+        return known if full or (image.width >= largest[0] and image.height >= largest[1]) else None
+
+    def _remember_base(self, key: tuple[str, tuple[int, int], bool], image: Image.Image) -> None:
+        """Keep a few resized sources to draw overlays on (one map, many pupils' pins), newest last."""
+        self._bases.pop(key, None)
+        self._bases[key] = image
+        while len(self._bases) > _BASES_KEPT:
+            del self._bases[next(iter(self._bases))]
+
+    def _decode(
+        self, source: str, info: _Source, largest: tuple[int, int], where: str
+    ) -> tuple[Image.Image, bytes | None]:
+        """Decode a source at the smallest size that still gives ``largest``, upright and in a smooth mode."""
+        last, self._last_read = self._last_read, None
+        data = last[1] if last is not None and last[0] == info.digest else (self.data_dir / source).read_bytes()
+        if hashlib.sha256(data).hexdigest() != info.digest:
+            raise BuildError(_message(where, f"'{source}' changed while the build was running; build again"))
+        try:
+            image = _open(source, data)
+        except _Refused as refused:
+            raise BuildError(_message(where, str(refused))) from None
+        icc = image.info.get("icc_profile") or None
+        want_w, want_h = largest
+        if info.orientation in (5, 6, 7, 8):
+            want_w, want_h = want_h, want_w
+        if image.format in ("JPEG", "MPO"):
+            image.draft(None, (max(1, want_w), max(1, want_h)))
+        try:
+            image.load()
+        except _DECODE_ERRORS as error:
+            log.debug("decoding %s failed: %s", source, error)
+            self._forget(source)
+            raise BuildError(
+                _message(
+                    where,
+                    f"'{source}' is not a complete image (the file is cut short or damaged); "
+                    "save it again or choose another photo",
+                )
+            ) from None
+        image = _normalise_mode(image)
+        transpose = _TRANSPOSE.get(info.orientation)
+        if transpose is not None:
+            image = image.transpose(transpose)
+        result = image, (icc if isinstance(icc, bytes) else None)
+        self._decoded.pop(info.digest, None)
+        self._decoded[info.digest] = result
+        while len(self._decoded) > _DECODED_KEPT:
+            del self._decoded[next(iter(self._decoded))]
+        return result
+
+    def _forget(self, source: str) -> None:
+        """Remember that a source cannot be decoded, so forty pupils sharing it do not try forty times."""
+        path = self.data_dir / source
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            self._sources[(str(path.resolve()), stat.st_mtime_ns, stat.st_size, stat.st_ino)] = (
+                f"'{source}' is not a complete image (the file is cut short or damaged); "
+                "save it again or choose another photo"
+            )
+
+    def _prepare(
+        self, image: Image.Image, icc: bytes | None, square: bool, size: tuple[int, int]
+    ) -> Image.Image:
+        """Crop and shrink a decoded source to ``size``, in sRGB."""
+        if square:
+            image = image.crop(_square_box(*image.size))
+        if image.size != size:
+            image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        return _to_srgb(image, icc)
+
+    def _store(self, image: Image.Image, key: str, fmt: Format, drawing: bool) -> Rendition:
+        """Save without any metadata, atomically, under the content-addressed name."""
+        path = self.cache_dir / f"{key[:32]}.{fmt}"
+        image.info = {}  # no EXIF, XMP, ICC profile, comments or text chunks are carried over
+        params: dict[str, Any]
+        if fmt == "webp":
+            quality = WEBP_DRAWING_QUALITY if drawing else WEBP_QUALITY
+            params = {"format": "WEBP", "quality": quality, "method": WEBP_METHOD}
+            if image.mode not in ("RGB", "RGBA"):
+                image = image.convert("RGB")
+        elif fmt == "jpeg":
+            image = _flatten(image).convert("RGB")  # JPEG has no transparency: white behind it
+            params = {"format": "JPEG", "quality": JPEG_QUALITY, "optimize": True, "dpi": (PRINT_DPI, PRINT_DPI)}
+        else:
+            params = {"format": "PNG", "compress_level": 1, "dpi": (PRINT_DPI, PRINT_DPI)}  # fast; size matters little here
+        descriptor, name = tempfile.mkstemp(dir=self.cache_dir, prefix=".tmp-", suffix=f".{fmt}")
+        temporary = Path(name)
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                image.save(handle, **params)
+            temporary.chmod(0o644)
+            temporary.replace(path)  # os.replace: atomic within the cache folder
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise
+        self.processed += 1
+        rendition = Rendition(path, image.width, image.height, _MEDIA_TYPES[fmt])
+        self._renditions[key] = rendition
+        log.debug("wrote %s (%d×%d)", path.name, image.width, image.height)
+        return rendition
+
+
+class _Refused(Exception):
+    """A source that cannot be used, with the reason for the user (without the 'where')."""
+
+
+def _open(source: str, data: bytes) -> Image.Image:
+    """Open an image from bytes, reading only its header, and refuse what cannot or should not be decoded."""
+    if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
+        raise _Refused(
+            f"'{source}' is a HEIC photo (the iPhone's own format), which cannot be used here; "
+            "save or export it as JPEG and choose that instead"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=_FORMATS)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _Refused(_too_many_pixels(source, _declared_size(data))) from None
+    except _DECODE_ERRORS:
+        raise _Refused(
+            f"'{source}' is not a picture that can be used (it is not a JPEG, PNG, WebP, GIF, TIFF or BMP file); "
+            "save it as JPEG or PNG and choose it again"
+        ) from None
+    width, height = image.size
+    if width < 1 or height < 1 or width > MAX_SIDE or height > MAX_SIDE:
+        raise _Refused(
+            f"'{source}' says it is {width}×{height} pixels, which is not a usable picture; "
+            "save it again as a normal photo (for example 4000 pixels wide) or choose another"
+        )
+    if width * height > MAX_PIXELS:
+        raise _Refused(_too_many_pixels(source, image.size))
+    return image
+
+
+def _too_many_pixels(source: str, size: tuple[int, int] | None) -> str:
+    shown = f"{size[0]}×{size[1]} pixels ({size[0] * size[1] / 1e6:.0f} megapixels)" if size else "too many pixels"
+    return (
+        f"'{source}' is {shown}, more than the {MAX_PIXELS // 1_000_000} megapixels allowed; "
+        "save a smaller copy (for example 4000 pixels wide) and choose that"
+    )
+
+
+def _declared_size(data: bytes) -> tuple[int, int] | None:
+    """The size a PNG or JPEG header declares, for the message about a refused bomb."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return int(width), int(height)
+    if data.startswith(b"\xff\xd8"):
+        index = 2
+        while index + 9 < len(data):
+            if data[index] != 0xFF:
+                return None
+            marker = data[index + 1]
+            length = int.from_bytes(data[index + 2 : index + 4], "big")
+            if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
+                height, width = struct.unpack(">HH", data[index + 5 : index + 9])
+                return int(width), int(height)
+            index += 2 + length
+    return None
+
+
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation (1–8), read from the header only."""
+    if image.format == "PNG" and "exif" not in image.info:
+        return 1  # reading a late eXIf chunk would decode the whole image
+    try:
+        value = image.getexif().get(0x0112, 1)
+    except _DECODE_ERRORS:
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1

@@ -1,0 +1,119 @@
+"""Saddle-stitch imposition: A5 reading pages two-up on A4 landscape sheets.
+
+The reading pages are padded with blank pages to a multiple of four. Each sheet has
+two sides; sheet ``i`` (from 0) carries, left then right::
+
+    side 1: [n - 2i, 2i + 1]        side 2: [2i + 2, n - 2i - 1]
+
+so for 8 pages: [8, 1], [2, 7], [6, 3], [4, 5]. Printed double-sided (flip on the short
+edge), stacked in order, folded in half and stapled on the fold, the sheets make the
+booklet. Each page is drawn as a form XObject, touching the fold, at its own size
+(scaled down only if it is bigger than half a sheet).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Name
+
+log = logging.getLogger(__name__)
+
+MM = 72 / 25.4
+A4_LANDSCAPE = (297 * MM, 210 * MM)
+
+
+class ImpositionError(Exception):
+    """The reading copy could not be imposed (for example it is not a readable PDF)."""
+
+
+def padded_page_count(pages: int) -> int:
+    """The number of booklet pages: ``pages`` rounded up to a multiple of four (at least four)."""
+    return max(4, math.ceil(pages / 4) * 4)
+
+
+def saddle_stitch_order(pages: int) -> list[tuple[int, int]]:
+    """The (left, right) page numbers of every sheet side, in printing order, for a padded count."""
+    if pages <= 0 or pages % 4:
+        raise ValueError(f"a saddle-stitched booklet needs a multiple of four pages, not {pages}")
+    sides: list[tuple[int, int]] = []
+    for sheet in range(pages // 4):
+        sides.append((pages - 2 * sheet, 2 * sheet + 1))
+        sides.append((2 * sheet + 2, pages - 2 * sheet - 1))
+    return sides
+
+
+def _box(box: pikepdf.Object) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (float(value) for value in box)
+    return min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0)
+
+
+def impose_saddle_stitch(
+    source: bytes | Path,
+    target: Path | None = None,
+    *,
+    sheet_size: tuple[float, float] = A4_LANDSCAPE,
+    title: str | None = None,
+    language: str | None = None,
+) -> bytes:
+    """Impose the pages of ``source`` for a saddle-stitched booklet; return the PDF (and write ``target``).
+
+    The output is deterministic: no dates, fixed resource names and a document id
+    derived from the content. Pages are expected upright (no ``/Rotate``).
+    """
+    try:
+        reader = pikepdf.open(io.BytesIO(source) if isinstance(source, bytes) else source)
+    except (pikepdf.PdfError, OSError) as error:
+        raise ImpositionError(f"cannot read the reading copy: {error}") from error
+    with reader, pikepdf.new() as output:
+        pages = list(reader.pages)
+        if not pages:
+            raise ImpositionError("the reading copy has no pages")
+        total = padded_page_count(len(pages))
+        sheet_width, sheet_height = sheet_size
+        half = sheet_width / 2
+        forms: dict[int, pikepdf.Object] = {}
+        for left, right in saddle_stitch_order(total):
+            side = output.add_blank_page(page_size=(sheet_width, sheet_height))
+            xobjects = pikepdf.Dictionary()
+            operators: list[str] = []
+            for number, is_left in ((left, True), (right, False)):
+                if number > len(pages):
+                    continue  # a blank page of the padding
+                if number not in forms:
+                    forms[number] = output.copy_foreign(pages[number - 1].as_form_xobject())
+                form = forms[number]
+                box_x, box_y, width, height = _box(form.BBox)
+                scale = min(1.0, half / width, sheet_height / height)
+                if scale > 0.999:  # A5 on half of A4: the same size, give or take rounding
+                    scale = 1.0
+                x0 = half - width * scale if is_left else half
+                y0 = (sheet_height - height * scale) / 2
+                name = f"/Page{number}"
+                xobjects[name] = form
+                operators.append(
+                    f"q {scale:.6f} 0 0 {scale:.6f} {x0 - box_x * scale:.4f} {y0 - box_y * scale:.4f} cm {name} Do Q"
+                )
+            side.Resources = pikepdf.Dictionary(XObject=xobjects)
+            side.Contents = output.make_stream("\n".join(operators).encode("ascii"))
+        output.Root.ViewerPreferences = pikepdf.Dictionary(Duplex=Name.DuplexFlipShortEdge, PrintScaling=Name.None_)
+        if language:
+            output.Root.Lang = pikepdf.String(language)
+        if title:
+            output.docinfo[Name.Title] = title
+        buffer = io.BytesIO()
+        output.save(
+            buffer,
+            deterministic_id=True,
+            compress_streams=True,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        )
+    data = buffer.getvalue()
+    if target is not None:
+        target.write_bytes(data)
+    log.debug("imposed %d pages on %d sheet sides", len(pages), total // 2)
+    return data

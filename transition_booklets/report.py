@@ -1,0 +1,372 @@
+"""The staff-only cohort report: ``<staff>/index.html`` and ``<staff>/cohort-calendar.ics``.
+
+One page for the transition lead: every pupil's readiness, how their build went, the
+warnings, links to each pupil's site and booklets, and every visit, first day and
+review of the cohort in date order (also as a calendar file to import).
+
+The page is self-contained (inline CSS, no scripts, nothing fetched), marked
+``noindex``, and every value from the data is escaped by Jinja2's autoescape. It holds
+every pupil's name, so it belongs in the staff folder, never in the published site.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import icalendar
+import jinja2
+
+from .advice import pupil_warnings
+from .loader import Cohort
+from .problems import BuildError, Problem
+from .readiness import LEGEND, SYMBOLS, PupilReadiness, Status, cohort_readiness, factors
+from .words import Words
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "site_src" / "staff"
+REPORT_FILE = "index.html"
+CALENDAR_FILE = "cohort-calendar.ics"
+UID_DOMAIN = "staff.transition-booklets"
+
+STATUS_WORDS = {Status.met: "in the plan", Status.missing: "something to add", Status.not_applicable: "not needed"}
+BUILD_STATUSES = ("built", "unchanged", "failed", "not built")
+
+
+# ---------------------------------------------------------------------------
+# Build outcomes
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    problems: tuple[str, ...] = ()
+
+
+class _BuildResultLike(Protocol):
+    built: list[str]
+    unchanged: list[str]
+    failed: list[str]
+    problems: list[Problem | BuildError]
+
+
+def outcomes_from_result(result: _BuildResultLike) -> dict[str, dict[str, Any]]:
+    """The ``outcomes`` mapping from a ``pipeline.BuildResult``.
+
+    A problem is given to a failed pupil when its file is that pupil's file; a BuildError
+    without per-file problems is given to every failed pupil whose id it mentions.
+    """
+    outcomes: dict[str, dict[str, Any]] = {}
+    for status, ids in (("built", result.built), ("unchanged", result.unchanged), ("failed", result.failed)):
+        for pupil_id in ids:
+            outcomes[pupil_id] = {"status": status, "problems": []}
+    for item in result.problems:
+        problems = item.problems if isinstance(item, BuildError) and item.problems else [item]
+        for problem in problems:
+            if isinstance(problem, Problem):
+                pupil_id = Path(problem.file).stem
+                if pupil_id in outcomes:
+                    outcomes[pupil_id]["problems"].append(str(problem))
+                    continue
+            text = str(problem)
+            for pupil_id in result.failed:
+                if pupil_id in text and pupil_id in outcomes:
+                    outcomes[pupil_id]["problems"].append(text)
+    return outcomes
+
+
+def _outcome(pupil_id: str, outcomes: Mapping[str, Mapping[str, Any]], cohort: Cohort, site_dir: Path) -> Outcome:
+    """This run's outcome; a pupil this run did not build is "unchanged" if their site is there."""
+    given = outcomes.get(pupil_id)
+    if given is not None:
+        status = str(given.get("status", "not built"))
+        return Outcome(status, tuple(str(problem) for problem in given.get("problems") or ()))
+    if pupil_id in cohort.failed_ids:
+        own = tuple(str(problem) for problem in cohort.problems if Path(problem.file).stem == pupil_id)
+        return Outcome("failed", own)
+    if (site_dir / pupil_id / "index.html").is_file():
+        return Outcome("unchanged")
+    return Outcome("not built")
+
+
+# ---------------------------------------------------------------------------
+# The cohort calendar
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    date: dt.date
+    start: dt.time | None
+    end: dt.time | None
+    pupil_id: str
+    pupil_name: str
+    kind: str  # "first-visit", "first-day" or "review"
+    number: int  # which review (0 for the others)
+    what: str
+    details: str
+    location: str
+
+    @property
+    def uid(self) -> str:
+        suffix = f"{self.kind}-{self.number + 1}" if self.kind == "review" else self.kind
+        return f"{self.pupil_id}-{suffix}@{UID_DOMAIN}"
+
+    @property
+    def sort_key(self) -> tuple[dt.date, bool, dt.time, str, int, int]:
+        order = ("first-visit", "first-day", "review").index(self.kind)
+        return (self.date, self.start is not None, self.start or dt.time(0), self.pupil_id, order, self.number)
+
+
+def cohort_calendar(cohort: Cohort) -> list[CalendarEntry]:
+    """Every first visit, first day and review of the cohort, in date and time order."""
+    school = cohort.school
+    if school is None:
+        return []
+    entries: list[CalendarEntry] = []
+    for record in cohort.pupils:
+        pupil, pupil_id = record.pupil, record.id
+        visit = pupil.first_visit
+        if visit:
+            details: list[str] = []
+            if visit.trusted_adult:
+                stays = "comes and stays" if visit.trusted_adult.stays else "comes but does not stay"
+                details.append(f"{visit.trusted_adult.name} {stays}")
+            if visit.met_by:
+                details.append(f"met by {school.staff[visit.met_by].name}")
+            where = school.places[visit.meet_at].name if visit.meet_at else ""
+            entries.append(
+                CalendarEntry(visit.date, visit.start, visit.end, pupil_id, pupil.name, "first-visit", 0,
+                              "First visit", "; ".join(details), where)
+            )
+        if pupil.start_date:
+            phase = pupil.phases[0].name if pupil.phases and pupil.phases[0].from_ == pupil.start_date else ""
+            entries.append(
+                CalendarEntry(pupil.start_date, None, None, pupil_id, pupil.name, "first-day", 0, "First day", phase, "")
+            )
+        for number, review in enumerate(pupil.reviews):
+            about = review.what or ""
+            # Name who comes, unless the description already does.
+            others = [name for name in review.with_ if name.lower() not in about.lower()]
+            if others:
+                about = f"{about} (with {', '.join(others)})".strip()
+            entries.append(
+                CalendarEntry(review.date, review.time, None, pupil_id, pupil.name, "review", number, "Review",
+                              about, "")
+            )
+    return sorted(entries, key=lambda entry: entry.sort_key)
+
+
+def calendar_ics(entries: Sequence[CalendarEntry], school_name: str, today: dt.date) -> bytes:
+    """The entries as an iCalendar file, the same bytes for the same entries and ``today``.
+
+    Times are "floating" (the school's local time, as written in the files); a day without a
+    time is an all-day event.
+    """
+    stamp = dt.datetime.combine(today, dt.time(0), tzinfo=dt.UTC)
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//transition-booklets//staff cohort calendar//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", f"{school_name}: transition dates (staff)")
+    for entry in entries:
+        event = icalendar.Event()
+        event.add("uid", entry.uid)
+        event.add("dtstamp", stamp)
+        event.add("summary", f"{entry.pupil_name}: {entry.what.lower()}")
+        if entry.start is None:
+            event.add("dtstart", entry.date)
+            event.add("dtend", entry.date + dt.timedelta(days=1))
+        else:
+            event.add("dtstart", dt.datetime.combine(entry.date, entry.start))
+            if entry.end is not None:
+                event.add("dtend", dt.datetime.combine(entry.date, entry.end))
+        if entry.details:
+            event.add("description", entry.details)
+        if entry.location:
+            event.add("location", entry.location)
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    data: bytes = calendar.to_ical()
+    return data
+
+
+# ---------------------------------------------------------------------------
+# The page
+# ---------------------------------------------------------------------------
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _link(target: Path, staff_dir: Path) -> str | None:
+    """``target`` relative to the staff folder (with forward slashes), or None when it is not there."""
+    if not target.is_file():
+        return None
+    relative = os.path.relpath(target.resolve(), staff_dir.resolve())
+    return Path(relative).as_posix()
+
+
+def _readiness_rows(readiness: Sequence[PupilReadiness]) -> list[dict[str, Any]]:
+    rows = []
+    for item in readiness:
+        rows.append(
+            {
+                "id": item.pupil_id,
+                "name": item.name,
+                "score": item.score,
+                "ready": item.ready,
+                "cells": [
+                    {
+                        "status": result.status.name,
+                        "symbol": result.symbol,
+                        "words": STATUS_WORDS[result.status],
+                        "factor": result.factor.label,
+                    }
+                    for result in item.results
+                ],
+                "gaps": [
+                    {"factor": result.factor.label, "to_add": list(result.to_add)} for result in item.gaps
+                ],
+                "not_needed": [
+                    {"factor": result.factor.label, "reason": result.reason} for result in item.not_needed
+                ],
+            }
+        )
+    return rows
+
+
+def _readiness_context(readiness: Sequence[PupilReadiness]) -> dict[str, Any]:
+    return {
+        "factors": [{"label": f.label, "title": f.title} for f in factors()],
+        "rows": _readiness_rows(readiness),
+        "legend": [{"status": s.name, "symbol": SYMBOLS[s], "words": STATUS_WORDS[s]} for s in Status],
+    }
+
+
+def render_readiness_section(readiness: Sequence[PupilReadiness]) -> str:
+    """The readiness section of the report on its own (the report includes the same template)."""
+    template = _environment().get_template("readiness.html.j2")
+    return template.render(readiness=_readiness_context(readiness))
+
+
+def render_cohort_report(
+    cohort: Cohort,
+    outcomes: Mapping[str, Mapping[str, Any]],
+    staff_dir: Path,
+    site_dir: Path,
+    today: dt.date,
+) -> str:
+    school = cohort.school
+    words = Words(school.locale if school else "en-GB")
+    readiness = cohort_readiness(cohort)
+    by_id = {record.id: record for record in cohort.pupils}
+    pupils: list[dict[str, Any]] = []
+    for pupil_id in sorted({*by_id, *cohort.failed_ids}):
+        record = by_id.get(pupil_id)
+        outcome = _outcome(pupil_id, outcomes, cohort, site_dir)
+        folder = site_dir / pupil_id
+        warnings = [str(problem) for problem in pupil_warnings(cohort, record, today)] if record else []
+        pupils.append(
+            {
+                "id": pupil_id,
+                "name": record.pupil.name if record else pupil_id,
+                "status": outcome.status if outcome.status in BUILD_STATUSES else "not built",
+                "status_text": outcome.status,
+                "problems": list(outcome.problems),
+                "warnings": warnings,
+                "site": _link(folder / "index.html", staff_dir),
+                "zip": _link(site_dir / f"{pupil_id}.zip", staff_dir),
+                "booklet": _link(folder / "booklet.pdf", staff_dir),
+                "print": _link(folder / "booklet-print.pdf", staff_dir),
+                "readable": record is not None,
+            }
+        )
+    entries = cohort_calendar(cohort)
+    calendar = [
+        {
+            "date": entry.date.isoformat(),
+            "date_text": words.date(entry.date),
+            "time": words.time_range(entry.start, entry.end) or ("all day" if entry.kind == "first-day" else ""),
+            "pupil_id": entry.pupil_id,
+            "pupil_name": entry.pupil_name,
+            "what": entry.what,
+            "details": entry.details,
+            "location": entry.location,
+            "past": entry.date < today,
+        }
+        for entry in entries
+    ]
+    statuses = {status: sum(pupil["status"] == status for pupil in pupils) for status in BUILD_STATUSES}
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        school=school.name if school else "",
+        today=words.date(today),
+        today_iso=today.isoformat(),
+        pupils=pupils,
+        statuses=statuses,
+        ready=sum(item.ready for item in readiness),
+        readable=len(readiness),
+        warning_count=sum(len(pupil["warnings"]) for pupil in pupils),
+        readiness=_readiness_context(readiness),
+        calendar=calendar,
+        calendar_file=CALENDAR_FILE,
+        legend=LEGEND,
+    )
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write ``path`` so that a reader sees the old file or the new one, never half of one."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_cohort_report(
+    cohort: Cohort,
+    outcomes: Mapping[str, Mapping[str, Any]],
+    staff_dir: Path,
+    site_dir: Path,
+    today: dt.date | None = None,
+) -> Path:
+    """Write ``staff_dir/index.html`` and ``staff_dir/cohort-calendar.ics``; return the page's path.
+
+    ``outcomes`` maps a pupil id to ``{"status": "built" | "unchanged" | "failed", "problems": [str, ...]}``
+    (see :func:`outcomes_from_result`). A pupil not in it (say, the run built only some pupils) shows as
+    "unchanged" when their site is in ``site_dir``, else "not built".
+    """
+    today = today or dt.date.today()
+    staff_dir = Path(staff_dir)
+    site_dir = Path(site_dir)
+    if staff_dir.resolve().is_relative_to(site_dir.resolve()):
+        log.warning(
+            "the staff report is inside the site folder (%s), so it would be published with the pupils' sites; "
+            "use --staff-out to put it somewhere else",
+            site_dir,
+        )
+    staff_dir.mkdir(parents=True, exist_ok=True)
+    page = render_cohort_report(cohort, outcomes, staff_dir, site_dir, today)
+    school_name = cohort.school.name if cohort.school else ""
+    _write_atomic(staff_dir / CALENDAR_FILE, calendar_ics(cohort_calendar(cohort), school_name, today))
+    path = staff_dir / REPORT_FILE
+    _write_atomic(path, page.encode("utf-8"))
+    log.debug("wrote the staff report %s", path)
+    return path

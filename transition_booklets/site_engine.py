@@ -1,0 +1,166 @@
+"""Laying out a pupil's docs folder as a site, with MkDocs and Material, fast.
+
+``mkdocs build`` spends most of its second per pupil compiling Material's templates and
+walking the theme's ~14,000 icon files, the same work for every pupil. :class:`SiteEngine`
+does that once per process and then, per pupil, only reads the pupil's few pages and
+renders them through the already compiled templates. The pages in the docs folder are
+HTML written by ``site.py`` (Markdown passes raw HTML through unchanged), so the engine
+uses them as they are instead of running them through Markdown again.
+
+The docs folder stays an ordinary MkDocs docs folder: :func:`build_with_mkdocs` builds it
+with plain ``mkdocs build`` (a test checks both give the same pages), and any engine that
+reads ``mkdocs.yml`` can take over when Material for MkDocs reaches end of life.
+
+Files that are the same for every pupil (the theme's CSS and script, fonts) are copied
+once into a store and hard-linked into each pupil's folder where the file system allows,
+so each folder stays complete on its own while the disk holds one copy.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from mkdocs.commands.build import _build_page, get_context  # noqa: F401 - get_context kept for engines' parity
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files, get_files
+from mkdocs.structure.nav import get_navigation
+from mkdocs.structure.toc import get_toc
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+MKDOCS_YML = ROOT / "mkdocs.yml"
+FONTS = ROOT / "theme" / "assets" / "fonts"
+WEB_FONTS = (
+    "AtkinsonHyperlegible-Regular.woff2",
+    "AtkinsonHyperlegible-Bold.woff2",
+    "AtkinsonHyperlegible-OFL.txt",
+    "OpenDyslexic-Regular.woff2",
+    "OpenDyslexic-Bold.woff2",
+    "OpenDyslexic-LICENSE.txt",
+)
+# Shipped by the theme but unused by these sites: no search, no palette toggle, no Material
+# script bundle (see theme/site/main.html), no source maps; 404 and sitemap are not built.
+DEAD_WEIGHT = (
+    "assets/javascripts/lunr/*",
+    "assets/javascripts/workers/*",
+    "assets/javascripts/bundle.*.js",
+    "assets/stylesheets/palette.*.css",
+    "*.map",
+)
+ROBOTS = "User-agent: *\nDisallow: /\n"
+
+
+def link_or_copy(source: Path | str, target: Path | str) -> None:
+    """Hard-link ``source`` to ``target`` (one copy on disk), or copy it where links are not possible."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _is_dead_weight(dest: str) -> bool:
+    return any(fnmatch.fnmatch(dest, pattern) for pattern in DEAD_WEIGHT)
+
+
+class SiteEngine:
+    """Compiled theme templates and the theme's file list, kept for every pupil built by this process."""
+
+    def __init__(self, store: Path) -> None:
+        self._placeholder = Path(tempfile.mkdtemp(prefix="tb-engine-"))
+        (self._placeholder / "docs").mkdir()
+        self.config: MkDocsConfig = load_config(
+            config_file=str(MKDOCS_YML),
+            docs_dir=str(self._placeholder / "docs"),
+            site_dir=str(self._placeholder / "site"),
+        )
+        logging.getLogger("mkdocs").setLevel(logging.WARNING)
+        self.env = self.config.theme.get_env()
+        theme_files = Files([])
+        theme_files.add_files_from_theme(self.env, self.config)
+        shared = [(Path(file.abs_src_path or ""), file.dest_uri) for file in theme_files if not _is_dead_weight(file.dest_uri)]
+        shared += [(FONTS / name, f"assets/fonts/{name}") for name in WEB_FONTS]
+        self.store = self._fill_store(store, shared)
+        self.shared = [dest for _, dest in shared]
+        shutil.rmtree(self._placeholder, ignore_errors=True)
+
+    @staticmethod
+    def _fill_store(store: Path, shared: list[tuple[Path, str]]) -> Path:
+        """Copy the shared files once into ``store/<digest>`` (the digest changes when any file does)."""
+        digest = hashlib.sha256()
+        for source, dest in sorted(shared, key=lambda item: item[1]):
+            stat = source.stat()
+            digest.update(f"{dest}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+        folder = store / digest.hexdigest()[:16]
+        if not folder.is_dir():
+            partial = Path(tempfile.mkdtemp(prefix=".static-", dir=store)) if store.is_dir() else None
+            if partial is None:
+                store.mkdir(parents=True, exist_ok=True)
+                partial = Path(tempfile.mkdtemp(prefix=".static-", dir=store))
+            for source, dest in shared:
+                target = partial / dest
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+            (partial / "robots.txt").write_text(ROBOTS, encoding="utf-8")
+            try:
+                partial.rename(folder)
+            except OSError:  # another process filled it first
+                shutil.rmtree(partial, ignore_errors=True)
+        return folder
+
+    def build(
+        self, docs: Path, site: Path, *, site_name: str, nav: list[dict[str, str]], extra: dict[str, Any], language: str
+    ) -> None:
+        """Lay out ``docs`` into ``site`` (which may not exist yet)."""
+        config = self.config
+        config["docs_dir"] = str(docs)
+        config["site_dir"] = str(site)
+        config["site_name"] = site_name
+        config["nav"] = nav
+        config["extra"] = extra
+        config.theme["language"] = language
+        site.mkdir(parents=True, exist_ok=True)
+        for dest in [*self.shared, "robots.txt"]:
+            target = site / dest
+            target.parent.mkdir(parents=True, exist_ok=True)
+            link_or_copy(self.store / dest, target)
+        files = get_files(config)
+        navigation = get_navigation(files, config)
+        pages = files.documentation_pages()
+        for file in pages:
+            page = file.page
+            assert page is not None
+            page.read_source(config)
+            page.content = page.markdown  # the pages are HTML already; see the module docstring
+            page.toc = get_toc([])
+        for file in files:
+            if file.is_documentation_page():
+                continue
+            target = Path(file.abs_dest_path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            link_or_copy(file.abs_src_path or "", target)
+        for file in pages:
+            assert file.page is not None
+            _build_page(file.page, config, pages, navigation, self.env)
+
+
+def build_with_mkdocs(
+    docs: Path, site: Path, *, site_name: str, nav: list[dict[str, str]], extra: dict[str, Any], language: str
+) -> None:
+    """The same docs folder built by plain ``mkdocs build``: slower, and proof the folder needs no special engine."""
+    from mkdocs.commands.build import build
+
+    config = load_config(
+        config_file=str(MKDOCS_YML), docs_dir=str(docs), site_dir=str(site), site_name=site_name, nav=nav, extra=extra
+    )
+    config.theme["language"] = language
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    build(config)
