@@ -139,16 +139,17 @@ def _is_emoji(code: int) -> bool:
     )
 
 
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200d\u20e3\ufe00-\ufe0f\U0001f000-\U0001faff\U000e0020-\U000e007f]"
+)
+
+
 def printable(text: str) -> str:
     """``text`` without emoji and control characters, with spaces tidied where an emoji was."""
-    kept = [
-        char
-        for char in text
-        if not _is_emoji(ord(char)) and (char in "\n\t" or ord(char) >= 0x20) and not 0x7F <= ord(char) < 0xA0
-    ]
-    if len(kept) == len(text):
+    if not _UNPRINTABLE.search(text):
         return text
-    cleaned = "".join(kept)
+    cleaned = "".join(char for char in text if not _is_emoji(ord(char)) and (char in "\n\t" or ord(char) >= 0x20))
+    cleaned = "".join(char for char in cleaned if not 0x7F <= ord(char) < 0xA0)
     lines = [_SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(line.split())) for line in cleaned.split("\n")]
     return "\n".join(lines).strip()
 
@@ -161,6 +162,49 @@ def _clean(value: Any, text: Callable[[str], str] = printable) -> Any:
         return {key: _clean(item, text) for key, item in value.items()}
     if isinstance(value, list):
         return [_clean(item, text) for item in value]
+    return value
+
+
+#: Keys whose strings are names of things (files, icons, colours), not words to print.
+_NOT_TEXT = frozenset({"icon", "print_file", "source", "file", "field", "colour", "id", "kind", "weekday", "period_id"})
+_LONG_WORD = re.compile(r"\S{22,}")
+_BREAK_AFTER = frozenset("@./_-:")
+_ZERO_WIDTH_SPACE = "\u200b"
+
+
+def _break_word(match: re.Match[str]) -> str:
+    word = match.group(0)
+    result: list[str] = []
+    run = 0
+    for index, char in enumerate(word):
+        result.append(char)
+        run += 1
+        following = word[index + 1] if index + 1 < len(word) else ""
+        if following and not unicodedata.combining(following) and (char in _BREAK_AFTER or run >= 18):
+            result.append(_ZERO_WIDTH_SPACE)
+            run = 0
+    return "".join(result)
+
+
+def breakable(text: str) -> str:
+    """``text`` with invisible break points in words too long for a line (a 60-letter name, an e-mail address).
+
+    Typst never breaks inside a word, so a very long one would run off the page. A
+    zero-width space goes after ``@ . / _ - :`` and after every 18 characters of a word
+    of 22 or more; shorter words are left alone.
+    """
+    if len(text) < 22 or not _LONG_WORD.search(text):
+        return text
+    return _LONG_WORD.sub(_break_word, text)
+
+
+def _break_long_words(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: item if key in _NOT_TEXT else _break_long_words(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_break_long_words(item) for item in value]
+    if isinstance(value, str):
+        return breakable(value)
     return value
 
 
@@ -273,12 +317,18 @@ class _ImageFolder:
         self.folder = root / "img"
         self.folder.mkdir(parents=True, exist_ok=True)
         self.copied: dict[Path, str] = {}
+        self.resolved: dict[tuple[Any, ...], str | None] = {}
 
     def add(self, image: dict[str, Any], purpose: str) -> None:
         """Set ``image["print_file"]`` to the image's path inside the root, or None for a placeholder."""
         image["print_file"] = None
         if not image.get("alt"):
             image["alt"] = image.get("initials") or "Picture"
+        key = (purpose, image.get("source"), image.get("initials"), image.get("colour"), image.get("icon"))
+        if key in self.resolved:
+            image["print_file"] = self.resolved[key]
+            return
+        self.resolved[key] = None
         found = self.resolve_image(image, purpose)
         if found is None:
             return
@@ -291,7 +341,7 @@ class _ImageFolder:
             relative = f"img/{len(self.copied) + 1}{found.suffix.lower()}"
             shutil.copyfile(found, self.root / relative)
             self.copied[found] = relative
-        image["print_file"] = relative
+        image["print_file"] = self.resolved[key] = relative
 
 
 def _add_images(view: View, images: _ImageFolder) -> None:
@@ -438,7 +488,7 @@ def build_payload(
 ) -> dict[str, Any]:
     """The JSON document the template reads; images are copied into ``root`` on the way."""
     words = Words(view["school"]["locale"])
-    prepared: View = _clean(view)
+    prepared: View = _break_long_words(_clean(view))
     _add_images(prepared, _ImageFolder(root, resolve_image))
     _group_days(prepared.get("timetable"), words)
     for phase in prepared.get("phases", []):
@@ -468,10 +518,21 @@ def build_payload(
 _compile_lock = threading.Lock()
 
 
-@functools.lru_cache(maxsize=1)
+_compilers: dict[int, Any] = {}
+
+
 def _compiler() -> Any:
-    """One Typst compiler per process: the fonts are read once and layouts are cached between pupils."""
-    return typst.Compiler(font_paths=[str(FONTS_DIR)], ignore_system_fonts=True)
+    """One Typst compiler per process: the fonts are read once and layouts are cached between pupils.
+
+    Keyed by process id, so a worker forked from a process that already compiled makes its own
+    (Typst's worker threads do not survive a fork). Only system fonts are ignored: the fonts in
+    ``theme/assets/fonts`` and the few that ship inside Typst are the same on every machine.
+    """
+    pid = os.getpid()
+    compiler = _compilers.get(pid)
+    if compiler is None:
+        compiler = _compilers[pid] = typst.Compiler(font_paths=[str(FONTS_DIR)], ignore_system_fonts=True)
+    return compiler
 
 
 @functools.lru_cache(maxsize=1)

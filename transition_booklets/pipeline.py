@@ -27,12 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .colours import readable_on_white
 from .fingerprint import BuildStamps, pupil_fingerprint
 from .images import ImageProcessor
 from .loader import Cohort, PupilRecord, load_cohort, pupil_files
 from .problems import BuildError, Problem, display_path
-from .school_map import draw_map
 from .site import warm_shared_images, write_pupil_site
 from .site_engine import SiteEngine
 from .view import build_view
@@ -40,6 +38,7 @@ from .view import build_view
 log = logging.getLogger(__name__)
 
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+ALREADY_COMPRESSED = {".webp", ".jpg", ".jpeg", ".png", ".pdf", ".woff2", ".ogg", ".mp3", ".m4a", ".mp4", ".webm", ".zip"}
 PRINT_WIDTHS_MM = {"portrait": 45.0, "photo": 70.0, "logo": 30.0, "map": 128.0}
 
 
@@ -121,11 +120,13 @@ def swap_in(staging: Path, final: Path) -> None:
 def write_zip(folder: Path, target: Path) -> Path:
     """A zip of one pupil's folder, for email or a USB stick; the same folder gives the same bytes."""
     partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(partial, "w") as archive:
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 info = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}", ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
+                # Pictures, fonts, sound and PDFs are compressed already: store them as they are.
+                stored = path.suffix.lower() in ALREADY_COMPRESSED
+                info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
                 archive.writestr(info, path.read_bytes())
     partial.replace(target)
@@ -165,7 +166,14 @@ def _init_process(cohort: Cohort, options: BuildOptions) -> None:
 
 
 def _print_resolver(worker: Worker, pupil_file: str, school_file: str) -> Any:
+    """Print-ready files for the booklet; its pins are drawn by the booklet over the plain map."""
+
     def resolve(image: dict[str, Any], purpose: str) -> Path | None:
+        if purpose == "map":
+            where = f"{school_file} map.image"
+            return worker.processor.print_image(
+                str(image["source"]), width_mm=PRINT_WIDTHS_MM["map"], drawing=True, where=where
+            ).path
         where = f"{school_file if image.get('file') == 'school' else pupil_file} {image.get('field', '')}".strip()
         rendition = worker.processor.print_for(
             image, width_mm=PRINT_WIDTHS_MM.get(purpose, 70.0), square=purpose == "portrait", where=where
@@ -179,36 +187,28 @@ def build_pupil(worker: Worker, record: PupilRecord) -> None:
     """Build one pupil's folder completely, then swap it in. Raises BuildError for the user."""
     cohort, options = worker.cohort, worker.options
     assert cohort.school is not None
-    school = cohort.school
     pupil_file = display_path(record.path)
     school_file = display_path(cohort.data_dir / "school.yaml")
-    view = build_view(school, record.pupil, record.id)
-    school_map = None
-    if school.map is not None:
-        school_map = draw_map(
-            worker.processor,
-            school.map.image,
-            view["key_places"],
-            colour=readable_on_white(school.colours.primary),
-            where=f"{school_file} map.image",
-        )
+    view = build_view(cohort.school, record.pupil, record.id)
     options.out_dir.mkdir(parents=True, exist_ok=True)
     final = options.out_dir / record.id
     staging = options.out_dir / f".{record.id}.building-{uuid.uuid4().hex[:8]}"
     try:
         staging.mkdir()
-        booklets = None
+        add_booklets = None
         if options.pdf:
             from .booklet import write_booklets
 
-            files = write_booklets(
-                view,
-                staging,
-                data_dir=cohort.data_dir,
-                resolve_image=_print_resolver(worker, pupil_file, school_file),
-                source_name=pupil_file,
-            )
-            booklets = {"reading": files.reading.name, "print": files.print.name}
+            def add_booklets(docs: Path) -> dict[str, str]:
+                files = write_booklets(
+                    view,
+                    docs,
+                    data_dir=cohort.data_dir,
+                    resolve_image=_print_resolver(worker, pupil_file, school_file),
+                    source_name=pupil_file,
+                )
+                return {"reading": files.reading.name, "print": files.print.name}
+
         write_pupil_site(
             cohort,
             record,
@@ -217,8 +217,7 @@ def build_pupil(worker: Worker, record: PupilRecord) -> None:
             options,
             processor=worker.processor,
             engine=worker.engine,
-            school_map=school_map,
-            booklets=booklets,
+            add_booklets=add_booklets,
         )
         swap_in(staging, final)
         write_zip(final, options.out_dir / f"{record.id}.zip")

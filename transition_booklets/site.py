@@ -9,6 +9,7 @@ engine that reads ``mkdocs.yml`` can build the same docs folder.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import shutil
 import tempfile
@@ -24,7 +25,7 @@ from .calendar import write_pupil_calendar
 from .colours import readable_on_white, text_colour_for
 from .icons import icon_svg
 from .images import ImageProcessor
-from .school_map import SchoolMapImages
+from .school_map import layout_pins
 from .site_engine import SiteEngine, link_or_copy
 from .loader import Cohort, PupilRecord
 from .problems import BuildError, display_path
@@ -185,6 +186,101 @@ def _language(locale: str) -> str:
     return language if (languages / f"{language}.html").is_file() else "en"
 
 
+@dataclass(frozen=True)
+class DocsFolder:
+    """A pupil's docs folder and the settings that lay it out (beside it as ``mkdocs.yml``)."""
+
+    docs: Path
+    site_name: str
+    nav: list[dict[str, str]]
+    extra: dict[str, Any]
+    language: str
+
+
+def write_docs(
+    cohort: Cohort,
+    record: PupilRecord,
+    view: dict[str, Any],
+    docs: Path,
+    *,
+    processor: ImageProcessor,
+    booklets: dict[str, str] | None = None,
+) -> DocsFolder:
+    """Render one pupil's pages, images, recording and calendar into ``docs``.
+
+    Also writes ``mkdocs.yml`` beside ``docs`` (inheriting the project's), so the folder can
+    be built by ``mkdocs build -f`` or any engine that reads ``mkdocs.yml``.
+    """
+    assert cohort.school is not None
+    words = Words(cohort.school.locale)
+    pupil_file = display_path(record.path)
+    docs.mkdir(parents=True, exist_ok=True)
+    images = SiteImages(processor, docs, pupil_file, display_path(cohort.data_dir / "school.yaml"))
+    try:
+        recording = _media(cohort, view, docs)
+    except BuildError as error:
+        raise BuildError(f"{pupil_file} {error}") from None
+    used = {place["id"] for place in view["key_places"]}
+    other_places = [place for place in _all_linked_places(view) if place["id"] not in used]
+    site_map = None
+    if cohort.school.map is not None:
+        # One shared picture of the map for every pupil; this pupil's pins are links laid over it,
+        # numbered like their places, so they stay sharp, readable and clickable at any size.
+        web = processor.web(
+            cohort.school.map.image,
+            width=MAP_WIDTH,
+            drawing=True,
+            where=f"{display_path(cohort.data_dir / 'school.yaml')} map.image",
+        )
+        for rendition in web.renditions:
+            images.copy(rendition.path)
+        school_info = view["school"]["map"] or {}
+        site_map = {
+            "src": f"images/{web.x1.name}",
+            "srcset": web.srcset("images/"),
+            "width": web.x1.width,
+            "height": web.x1.height,
+            "alt": school_info.get("description") or words["map_title"],
+            "pins": [
+                {"id": pin.place_id, "number": pin.number, "name": pin.name, "x": round(pin.x, 2), "y": round(pin.y, 2)}
+                for pin in layout_pins(view["key_places"], web.x1.width, web.x1.height)
+            ],
+        }
+    nav = render_pages(
+        view,
+        docs,
+        images,
+        words,
+        school_map=site_map,
+        recording=recording,
+        booklets=booklets,
+        other_places=other_places,
+    )
+    write_pupil_calendar(view, docs / "calendar.ics")
+    folder = DocsFolder(
+        docs=docs,
+        site_name=f"{view['called']} · {view['school']['short_name']}",
+        nav=nav,
+        extra={"generator": False, "colours": _site_colours(view["school"]["colours"]), "words": words.all()},
+        language=_language(cohort.school.locale),
+    )
+    _write_mkdocs_yml(folder)
+    return folder
+
+
+def _write_mkdocs_yml(folder: DocsFolder) -> None:
+    settings = {
+        "INHERIT": str(MKDOCS_YML),
+        "docs_dir": folder.docs.name,
+        "site_name": folder.site_name,
+        "nav": folder.nav,
+        "extra": folder.extra,
+        "theme": {"name": "material", "custom_dir": str(ROOT / "theme" / "site"), "language": folder.language},
+    }
+    # JSON is YAML; it keeps every string from a pupil file quoted and literal.
+    (folder.docs.parent / "mkdocs.yml").write_text(json.dumps(settings, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
 def write_pupil_site(
     cohort: Cohort,
     record: PupilRecord,
@@ -194,60 +290,21 @@ def write_pupil_site(
     *,
     processor: ImageProcessor,
     engine: SiteEngine,
-    booklets: dict[str, str] | None = None,
-    school_map: SchoolMapImages | None = None,
+    add_booklets: Callable[[Path], dict[str, str]] | None = None,
 ) -> None:
-    """Build one pupil's complete site into ``folder`` (which must be empty)."""
-    assert cohort.school is not None
-    words = Words(cohort.school.locale)
-    pupil_file = display_path(record.path)
-    # The docs folder sits beside the output, on the same disk, so images can be hard-linked.
+    """Build one pupil's complete site into ``folder``: docs folder first, then the layout.
+
+    ``add_booklets(docs)`` writes the booklets into the docs folder and returns their file names.
+    """
+    # The docs folder sits beside the output, on the same disk, so files can be hard-linked.
     with tempfile.TemporaryDirectory(prefix=f".{record.id}.docs-", dir=folder.parent) as work:
         docs = Path(work) / "docs"
         docs.mkdir()
-        images = SiteImages(processor, docs, pupil_file, display_path(cohort.data_dir / "school.yaml"))
-        try:
-            recording = _media(cohort, view, docs)
-        except BuildError as error:
-            raise BuildError(f"{pupil_file} {error}") from None
-        used = {place["id"] for place in view["key_places"]}
-        other_places = [
-            place for place in _all_linked_places(view) if place["id"] not in used
-        ]
-        site_map = None
-        if school_map is not None:
-            for rendition in school_map.web.renditions:
-                images.copy(rendition.path)
-            school_info = view["school"]["map"] or {}
-            site_map = {
-                "src": f"images/{school_map.web.x1.name}",
-                "srcset": school_map.web.srcset("images/"),
-                "width": school_map.web.x1.width,
-                "height": school_map.web.x1.height,
-                "alt": school_info.get("description") or words["map_title"],
-                "pins": [
-                    {"id": pin.place_id, "number": pin.number, "name": pin.name, "x": round(pin.x, 2), "y": round(pin.y, 2)}
-                    for pin in school_map.pins
-                ],
-            }
-        nav = render_pages(
-            view,
-            docs,
-            images,
-            words,
-            school_map=site_map,
-            recording=recording,
-            booklets=booklets,
-            other_places=other_places,
+        booklets = add_booklets(docs) if add_booklets else None
+        laid_out = write_docs(cohort, record, view, docs, processor=processor, booklets=booklets)
+        engine.build(
+            docs, folder, site_name=laid_out.site_name, nav=laid_out.nav, extra=laid_out.extra, language=laid_out.language
         )
-        write_pupil_calendar(view, docs / "calendar.ics")
-        extra = {
-            "generator": False,
-            "colours": _site_colours(view["school"]["colours"]),
-            "words": words.all(),
-        }
-        site_name = f"{view['called']} · {view['school']['short_name']}"
-        engine.build(docs, folder, site_name=site_name, nav=nav, extra=extra, language=_language(cohort.school.locale))
 
 
 def _all_linked_places(view: dict[str, Any]) -> list[dict[str, Any]]:
@@ -272,6 +329,7 @@ def _all_linked_places(view: dict[str, Any]) -> list[dict[str, Any]]:
 # Widths (CSS pixels) the page templates ask for: portraits at 240 (big) and 160, photos at 480.
 PORTRAIT_WIDTHS = (240, 160)
 PHOTO_WIDTH = 480
+MAP_WIDTH = 800
 
 
 def warm_shared_images(processor: ImageProcessor, cohort: Cohort) -> None:
@@ -289,6 +347,12 @@ def warm_shared_images(processor: ImageProcessor, cohort: Cohort) -> None:
     jobs += [(member.photo, True, list(PORTRAIT_WIDTHS), PRINT_WIDTHS_MM["portrait"])
              for member in school.staff.values() if member.photo]
     jobs += [(place.photo, False, [PHOTO_WIDTH], PRINT_WIDTHS_MM["photo"]) for place in school.places.values() if place.photo]
+    if school.map is not None:
+        try:
+            processor.web(school.map.image, width=MAP_WIDTH, drawing=True)
+            processor.print_image(school.map.image, width_mm=PRINT_WIDTHS_MM["map"], drawing=True)
+        except BuildError:
+            pass
     for source, square, widths, print_mm in jobs:
         try:
             for width in widths:
