@@ -59,7 +59,7 @@ def school_map() -> None:
         draw.rounded_rectangle(box, radius=14, fill=colour, outline="#37474f", width=4)
         size = 30 if box[2] - box[0] > 150 else 22
         text_box = draw.textbbox((0, 0), label, font=font(size))
-        width, height = text_box[2] - text_box[0], text_box[3] - text_box[1]
+        width = text_box[2] - text_box[0]
         # Labels sit near the top of each building, so the pupil's numbered pins never hide them.
         draw.text(((box[0] + box[2] - width) / 2, box[1] + 10), label, font=font(size), fill="#263238")
     draw.text((980, 760), "Car park", font=font(22), fill="#ffffff")

@@ -17,6 +17,7 @@ import pytest
 from transition_booklets.booklet import (
     PURPOSES,
     BookletFiles,
+    breakable,
     build_payload,
     data_folder_images,
     printable,
@@ -370,6 +371,16 @@ def test_characters_no_font_has_are_replaced_not_fatal(
     assert "Kai ?? Morgan" in text
     assert "A ball and a snowman ☃" in text  # ☃ is drawn by a font that ships with Typst
     assert "no font in the booklet can print" in caplog.text
+
+
+def test_long_words_get_invisible_break_points() -> None:
+    assert breakable("Amy Jones") == "Amy Jones"
+    assert breakable("office@riverside.example") == "office@\u200briverside.\u200bexample"
+    broken = breakable("A" * 40)
+    assert broken.replace("\u200b", "") == "A" * 40
+    assert all(len(part) <= 18 for part in broken.split("\u200b"))
+    decomposed = "e\u0301" * 30  # é written as e + combining accent: never split between them
+    assert "\u200b\u0301" not in breakable(decomposed)
 
 
 def test_printable_drops_emoji_and_control_characters() -> None:

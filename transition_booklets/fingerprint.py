@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -109,7 +108,7 @@ class BuildStamps:
         self.folder.mkdir(parents=True, exist_ok=True)
         partial = self.folder / f".{pupil_id}.{uuid.uuid4().hex[:8]}"
         partial.write_text(fingerprint + "\n", encoding="utf-8")
-        os.replace(partial, self._path(pupil_id))
+        partial.replace(self._path(pupil_id))
 
     def forget(self, pupil_id: str) -> None:
         self._path(pupil_id).unlink(missing_ok=True)

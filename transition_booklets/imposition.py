@@ -18,8 +18,11 @@ import logging
 import math
 from pathlib import Path
 
-import pikepdf
-from pikepdf import Name
+# pikepdf announces itself at INFO when first imported; a transition lead need not see that.
+logging.getLogger("pikepdf._core").setLevel(logging.WARNING)
+
+import pikepdf  # noqa: E402
+from pikepdf import Name  # noqa: E402
 
 log = logging.getLogger(__name__)
 

@@ -40,7 +40,7 @@ def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the standard library's name
+    def log_message(self, format: str, *args: object) -> None:
         log.debug(format, *args)
 
     def end_headers(self) -> None:

@@ -27,10 +27,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from mkdocs.commands.build import _build_page, get_context  # noqa: F401 - get_context kept for engines' parity
+from mkdocs.commands.build import _build_page
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import File, Files, get_files
+from mkdocs.structure.files import Files, get_files
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.toc import get_toc
 

@@ -96,7 +96,7 @@ _COLLECTION_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 try:  # libyaml's parser, about ten times faster; the same node tree and marks
     from yaml._yaml import CParser as _CParser
 
-    class _FastLoader(_CParser, yaml.constructor.SafeConstructor, _Resolver):  # type: ignore[misc]
+    class _FastLoader(_CParser, yaml.constructor.SafeConstructor, _Resolver):
         def __init__(self, stream: str) -> None:
             _CParser.__init__(self, stream)
             yaml.constructor.SafeConstructor.__init__(self)
