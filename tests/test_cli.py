@@ -118,3 +118,22 @@ def test_ci_runs_the_readme_test_command() -> None:
     commands = [line for line in quick_start.splitlines() if line.strip()]
     assert len(commands) == 2
     assert commands[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_check_shows_readiness_and_warnings_without_failing() -> None:
+    result = run("check")
+    assert result.returncode == 0
+    assert "Readiness of each plan" in result.stdout
+    assert "kai-morgan" in result.stdout and "0/15" in result.stdout
+    assert "warning: staff.miss-adeyemi.photo: Miss Adeyemi has no photo" in result.stderr
+
+
+def test_build_writes_the_staff_report_outside_the_published_folder(tmp_path: Path) -> None:
+    out, staff = tmp_path / "site", tmp_path / "staff"
+    result = run("--out", str(out), "--staff-out", str(staff), "--no-pdf", "kai-morgan", "amy-jones")
+    assert result.returncode == 0, result.stderr
+    report = (staff / "index.html").read_text(encoding="utf-8")
+    assert "Kai Morgan" in report and "Amelia Jones" in report
+    assert (staff / "cohort-calendar.ics").is_file()
+    assert not any(path.name in ("index.html", "cohort-calendar.ics") for path in out.iterdir())
+    assert "2 built, 0 unchanged, 0 failed" in result.stderr
