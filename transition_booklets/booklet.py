@@ -29,7 +29,6 @@ import json
 import logging
 import os
 import re
-import shutil
 import tempfile
 import threading
 import unicodedata
@@ -43,6 +42,7 @@ import typst
 from .icons import icon_path, icon_svg
 from .imposition import ImpositionError, impose_saddle_stitch
 from .problems import BuildError, display_path
+from .site_engine import link_or_copy
 from .view import View
 from .words import Words
 
@@ -339,7 +339,7 @@ class _ImageFolder:
         relative = self.copied.get(found)
         if relative is None:
             relative = f"img/{len(self.copied) + 1}{found.suffix.lower()}"
-            shutil.copyfile(found, self.root / relative)
+            link_or_copy(found, self.root / relative)
             self.copied[found] = relative
         image["print_file"] = self.resolved[key] = relative
 
@@ -631,7 +631,8 @@ def write_booklets(
     folder.mkdir(parents=True, exist_ok=True)
     reading = folder / READING_NAME.format(stem=file_stem)
     printed = folder / PRINT_NAME.format(stem=file_stem)
-    with tempfile.TemporaryDirectory(prefix="booklet-") as temporary:
+    # Beside the output, on the same disk, so the pictures can be hard-linked rather than copied.
+    with tempfile.TemporaryDirectory(prefix=".booklet-", dir=folder.parent) as temporary:
         root = Path(temporary)
         payload = build_payload(view, root, resolve_image or data_folder_images(data_dir), when)
         pdf = render_reading_copy(payload, root, shown=shown, created=when)

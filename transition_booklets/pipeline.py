@@ -27,11 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from .fingerprint import BuildStamps, pupil_fingerprint
 from .images import ImageProcessor
 from .loader import Cohort, PupilRecord, load_cohort, pupil_files
 from .problems import BuildError, Problem, display_path
-from .site import warm_shared_images, write_pupil_site
+from .site import page_environment, warm_shared_images, write_pupil_site
 from .site_engine import SiteEngine
 from .view import build_view
 
@@ -152,17 +154,9 @@ _worker: Worker | None = None
 
 
 def make_worker(cohort: Cohort, options: BuildOptions) -> Worker:
-    return Worker(
-        cohort,
-        options,
-        ImageProcessor(options.data_dir, options.cache_dir / "images"),
-        SiteEngine(options.cache_dir / "static"),
-    )
-
-
-def _init_process(cohort: Cohort, options: BuildOptions) -> None:
-    global _worker
-    _worker = make_worker(cohort, options)
+    engine = SiteEngine(options.cache_dir / "static")
+    page_environment().bytecode_cache = jinja2.FileSystemBytecodeCache(str(options.cache_dir / "static" / "jinja"))
+    return Worker(cohort, options, ImageProcessor(options.data_dir, options.cache_dir / "images"), engine)
 
 
 def _print_resolver(worker: Worker, pupil_file: str, school_file: str) -> Any:
@@ -337,9 +331,12 @@ def build_cohort(options: BuildOptions) -> BuildResult:
                 outcomes.append(outcome)
                 progress.step(outcome["id"], outcome["status"])
         else:
+            # Forked workers start with everything this process has prepared: the compiled theme,
+            # the theme's file list, the warm image cache and the loaded cohort.
+            global _worker
+            _worker = worker
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_process,
-                                     initargs=(cohort, options)) as pool:
+            with ProcessPoolExecutor(jobs, mp_context=context) as pool:
                 futures = [pool.submit(_run_in_process, index) for index in to_build]
                 for future in as_completed(futures):
                     outcome = future.result()
