@@ -137,3 +137,30 @@ def test_shard_builds_over_the_example_cover_everyone_once(example_copy: Path, t
 def test_bad_shard_is_explained(text: str) -> None:
     with pytest.raises(ValueError, match="--shard"):
         parse_shard(text)
+
+
+def test_a_protected_build_hides_folder_names_and_keeps_passwords_staff_side(example_copy: Path, tmp_path: Path) -> None:
+    options = options_for(example_copy, tmp_path, only=["amy-jones", "kai-morgan"])
+    assert build_cohort(options).ok  # an open build first: its clear folders must go
+    assert (options.out_dir / "amy-jones").is_dir()
+    options.protect = True
+    first = build_cohort(options)
+    assert first.ok, first.problems
+    published = sorted(path.name for path in options.out_dir.iterdir())
+    assert not any("amy" in name or "kai" in name for name in published)
+    assert len([name for name in published if not name.endswith(".zip")]) == 2
+    passwords = (options.staff_dir / "passwords.csv").read_text(encoding="utf-8")
+    assert "amy-jones" in passwords and (options.staff_dir / "letters" / "amy-jones.html").is_file()
+    for path in options.out_dir.rglob("*"):
+        if path.is_file():
+            assert b"Amelia" not in path.read_bytes(), path
+    # The same secret and passwords next time: the same addresses, nothing rebuilt.
+    again = build_cohort(options)
+    assert again.built == [] and sorted(path.name for path in options.out_dir.iterdir()) == published
+
+
+def test_the_staff_folder_may_not_be_inside_the_published_one(example_copy: Path, tmp_path: Path) -> None:
+    options = options_for(example_copy, tmp_path)
+    options.staff_dir = options.out_dir / "staff"
+    result = build_cohort(options)
+    assert not result.ok and "inside the published folder" in str(result.problems[0])

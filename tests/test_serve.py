@@ -10,7 +10,7 @@ from tests.conftest import ROOT
 
 
 def _fetch(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - a local preview address
+    with urllib.request.urlopen(url, timeout=5) as response:
         return str(response.read().decode("utf-8"))
 
 

@@ -91,6 +91,8 @@ def run_build(args: argparse.Namespace) -> int:
         force=args.force,
         shard=args.shard,
         protect=args.protect,
+        passwords_file=args.passwords,
+        address=args.address,
         pdf=not args.no_pdf,
         quiet=args.quiet,
         progress=not args.quiet,

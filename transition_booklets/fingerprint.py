@@ -75,7 +75,8 @@ def _sources(value: Any, found: set[str]) -> None:
             _sources(item, found)
 
 
-def pupil_fingerprint(cohort: Cohort, record: PupilRecord, *, pdf: bool, protect: bool) -> str:
+def pupil_fingerprint(cohort: Cohort, record: PupilRecord, *, pdf: bool, protect: str = "") -> str:
+    """``protect`` is empty for an open build, else a token that changes with the pupil's password."""
     assert cohort.school is not None
     view = build_view(cohort.school, record.pupil, record.id)
     digest = hashlib.sha256(tool_digest().encode())

@@ -319,6 +319,10 @@ class School(Model):
     )
     subjects: dict[Id, Subject] = Field(default_factory=dict)
     keeping_in_touch: str | None = Field(None, description="How the school keeps in touch with every family.")
+    protect: bool = Field(False, description="Encrypt every pupil's site and booklets with a password (as --protect).")
+    site_address: str | None = Field(
+        None, description="The web address the pupils' folders are published under, for the family letters."
+    )
 
     @property
     def period_ids(self) -> dict[str, Period]:

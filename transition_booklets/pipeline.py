@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import multiprocessing
 import os
@@ -31,11 +32,15 @@ import jinja2
 
 from .fingerprint import BuildStamps, pupil_fingerprint
 from .images import ImageProcessor
+from .letters import LetterEntry, write_family_letters
 from .loader import Cohort, PupilRecord, load_cohort, pupil_files
+from .passwords import folder_name, load_or_create_secret, load_passwords, passwords_for
 from .problems import BuildError, Problem, display_path
+from .protect import protect_folder
 from .site import page_environment, warm_shared_images, write_pupil_site
 from .site_engine import SiteEngine
 from .view import build_view
+from .words import Words
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +62,8 @@ class BuildOptions:
     pdf: bool = True
     quiet: bool = False
     progress: bool = False
+    passwords_file: Path | None = None
+    address: str | None = None
 
     @property
     def cache_dir(self) -> Path:
@@ -141,6 +148,21 @@ def write_zip(folder: Path, target: Path) -> Path:
 
 
 @dataclass
+class Protection:
+    """For a protected build: the school's secret for folder names and each pupil's password."""
+
+    secret: bytes
+    passwords: dict[str, str]
+
+    def folder(self, pupil_id: str) -> str:
+        return folder_name(pupil_id, self.secret)
+
+    def token(self, pupil_id: str) -> str:
+        """Changes when the pupil's password does, without revealing it in the build records."""
+        return hmac.new(self.secret, self.passwords[pupil_id].encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+@dataclass
 class Worker:
     """What one process keeps for every pupil it builds."""
 
@@ -148,15 +170,20 @@ class Worker:
     options: BuildOptions
     processor: ImageProcessor
     engine: SiteEngine
+    protection: Protection | None = None
+
+    def folder(self, pupil_id: str) -> str:
+        """The pupil's folder name in the published output."""
+        return self.protection.folder(pupil_id) if self.protection else pupil_id
 
 
 _worker: Worker | None = None
 
 
-def make_worker(cohort: Cohort, options: BuildOptions) -> Worker:
+def make_worker(cohort: Cohort, options: BuildOptions, protection: Protection | None = None) -> Worker:
     engine = SiteEngine(options.cache_dir / "static")
     page_environment().bytecode_cache = jinja2.FileSystemBytecodeCache(str(options.cache_dir / "static" / "jinja"))
-    return Worker(cohort, options, ImageProcessor(options.data_dir, options.cache_dir / "images"), engine)
+    return Worker(cohort, options, ImageProcessor(options.data_dir, options.cache_dir / "images"), engine, protection)
 
 
 def _print_resolver(worker: Worker, pupil_file: str, school_file: str) -> Any:
@@ -185,8 +212,9 @@ def build_pupil(worker: Worker, record: PupilRecord) -> None:
     school_file = display_path(cohort.data_dir / "school.yaml")
     view = build_view(cohort.school, record.pupil, record.id)
     options.out_dir.mkdir(parents=True, exist_ok=True)
-    final = options.out_dir / record.id
-    staging = options.out_dir / f".{record.id}.building-{uuid.uuid4().hex[:8]}"
+    name = worker.folder(record.id)
+    final = options.out_dir / name
+    staging = options.out_dir / f".{name}.building-{uuid.uuid4().hex[:8]}"
     try:
         staging.mkdir()
         add_booklets = None
@@ -213,11 +241,26 @@ def build_pupil(worker: Worker, record: PupilRecord) -> None:
             engine=worker.engine,
             add_booklets=add_booklets,
         )
+        if worker.protection is not None:
+            assert cohort.school is not None
+            protect_folder(staging, worker.protection.passwords[record.id], words=Words(cohort.school.locale).all())
         swap_in(staging, final)
-        write_zip(final, options.out_dir / f"{record.id}.zip")
+        write_zip(final, options.out_dir / f"{name}.zip")
+        _remove_other_mode(options.out_dir, record.id, name)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _remove_other_mode(out_dir: Path, pupil_id: str, name: str) -> None:
+    """A pupil switched between protected and open keeps no copy under the other name."""
+    if name == pupil_id:
+        return
+    for leftover in (out_dir / pupil_id, out_dir / f"{pupil_id}.zip"):
+        if leftover.is_dir():
+            shutil.rmtree(leftover)
+        elif leftover.exists():
+            leftover.unlink()
 
 
 def _run_one(worker: Worker, index: int) -> dict[str, Any]:
@@ -301,20 +344,40 @@ def build_cohort(options: BuildOptions) -> BuildResult:
         result.seconds = time.perf_counter() - started
         return result
 
+    if options.staff_dir.resolve().is_relative_to(options.out_dir.resolve()):
+        result.problems.append(
+            BuildError(
+                f"--staff-out {display_path(options.staff_dir)} is inside the published folder "
+                f"{display_path(options.out_dir)}; staff-only files must be kept apart, so choose another folder"
+            )
+        )
+        result.seconds = time.perf_counter() - started
+        return result
+    protection: Protection | None = None
+    if options.protect or cohort.school.protect:
+        try:
+            protection = _protection(cohort, options)
+        except BuildError as error:
+            result.problems.append(error)
+            result.seconds = time.perf_counter() - started
+            return result
+
     stamps = BuildStamps(options.cache_dir / "builds")
     fingerprints: dict[str, str] = {}
     to_build: list[int] = []
     for index, record in enumerate(cohort.pupils):
-        fingerprint = pupil_fingerprint(cohort, record, pdf=options.pdf, protect=options.protect)
+        token = protection.token(record.id) if protection else ""
+        fingerprint = pupil_fingerprint(cohort, record, pdf=options.pdf, protect=token)
         fingerprints[record.id] = fingerprint
+        name = protection.folder(record.id) if protection else record.id
         up_to_date = (
             not options.force
             and stamps.get(record.id) == fingerprint
-            and (options.out_dir / record.id / "index.html").is_file()
+            and (options.out_dir / name / "index.html").is_file()
         )
         if up_to_date:
             result.unchanged.append(record.id)
-            result.outcomes[record.id] = {"status": "unchanged", "problems": []}
+            result.outcomes[record.id] = {"status": "unchanged", "problems": [], "folder": name}
         else:
             to_build.append(index)
 
@@ -323,7 +386,7 @@ def build_cohort(options: BuildOptions) -> BuildResult:
     if to_build:
         jobs = options.jobs if options.jobs > 0 else (os.cpu_count() or 1)
         jobs = min(jobs, len(to_build))
-        worker = make_worker(cohort, options)
+        worker = make_worker(cohort, options, protection)
         warm_shared_images(worker.processor, cohort)
         if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
             for index in to_build:
@@ -345,7 +408,11 @@ def build_cohort(options: BuildOptions) -> BuildResult:
 
     for outcome in sorted(outcomes, key=lambda item: str(item["id"])):
         pupil_id = outcome["id"]
-        result.outcomes[pupil_id] = {"status": outcome["status"], "problems": outcome["problems"]}
+        result.outcomes[pupil_id] = {
+            "status": outcome["status"],
+            "problems": outcome["problems"],
+            "folder": protection.folder(pupil_id) if protection else pupil_id,
+        }
         if outcome["status"] == "built":
             result.built.append(pupil_id)
             stamps.put(pupil_id, fingerprints[pupil_id])
@@ -353,9 +420,49 @@ def build_cohort(options: BuildOptions) -> BuildResult:
             result.failed.append(pupil_id)
             stamps.forget(pupil_id)
             result.problems.extend(BuildError(message) for message in outcome["problems"])
+    if protection is not None:
+        _write_letters(cohort, protection, options, result)
     _write_report(cohort, result, options)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _protection(cohort: Cohort, options: BuildOptions) -> Protection:
+    """The folder secret and passwords, kept in the staff folder and never in the published one."""
+    secret = load_or_create_secret(options.staff_dir / "folder-secret.key", out_dir=options.out_dir)
+    supplied = (
+        load_passwords(options.passwords_file, data_dir=options.data_dir, out_dir=options.out_dir)
+        if options.passwords_file
+        else {}
+    )
+    passwords = passwords_for(
+        [record.id for record in cohort.pupils], supplied, options.staff_dir / "passwords.csv", out_dir=options.out_dir
+    )
+    return Protection(secret, passwords)
+
+
+def _write_letters(cohort: Cohort, protection: Protection, options: BuildOptions, result: BuildResult) -> None:
+    assert cohort.school is not None
+    address = options.address or cohort.school.site_address
+    entries = []
+    for record in cohort.pupils:
+        name = protection.folder(record.id)
+        entries.append(
+            LetterEntry(
+                pupil_id=record.id,
+                name=record.pupil.name,
+                preferred_name=record.pupil.called,
+                address=f"{address.rstrip('/')}/{name}/" if address else f"{name}/index.html",
+                password=protection.passwords[record.id],
+            )
+        )
+    words = Words(cohort.school.locale)
+    try:
+        write_family_letters(
+            entries, options.staff_dir, cohort.school.name, words.all(), out_dir=options.out_dir, lang=words.language
+        )
+    except (OSError, BuildError) as error:
+        result.problems.append(BuildError(f"the family letters could not be written: {error}"))
 
 
 def _write_report(cohort: Cohort, result: BuildResult, options: BuildOptions) -> None:

@@ -280,7 +280,9 @@ def render_cohort_report(
     for pupil_id in sorted({*by_id, *cohort.failed_ids}):
         record = by_id.get(pupil_id)
         outcome = _outcome(pupil_id, outcomes, cohort, site_dir)
-        folder = site_dir / pupil_id
+        # A protected build publishes each pupil under an unguessable folder name.
+        folder_name = str((outcomes.get(pupil_id) or {}).get("folder") or pupil_id)
+        folder = site_dir / folder_name
         warnings = [str(problem) for problem in pupil_warnings(cohort, record, today)] if record else []
         pupils.append(
             {
@@ -291,7 +293,7 @@ def render_cohort_report(
                 "problems": list(outcome.problems),
                 "warnings": warnings,
                 "site": _link(folder / "index.html", staff_dir),
-                "zip": _link(site_dir / f"{pupil_id}.zip", staff_dir),
+                "zip": _link(site_dir / f"{folder_name}.zip", staff_dir),
                 "booklet": _link(folder / "booklet.pdf", staff_dir),
                 "print": _link(folder / "booklet-print.pdf", staff_dir),
                 "readable": record is not None,

@@ -1,0 +1,298 @@
+"""Protected mode: once a pupil's folder is protected, nothing personal can be read from it without the password."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+import yaml
+
+from tests.conftest import EXAMPLE
+from transition_booklets.pipeline import BuildOptions, build_cohort
+from transition_booklets.protect import (
+    MIN_ITERATIONS,
+    ProtectError,
+    WrongPassword,
+    data_uri,
+    decrypt_page,
+    inline_personal_files,
+    protect_folder,
+    read_sealed,
+    render_shell,
+    seal,
+)
+
+PUPILS = sorted(path.stem for path in EXAMPLE.glob("*.yaml") if path.name != "school.yaml")
+PASSWORDS = {pupil: f"otter-maple-{pupil.split('-')[0]}-lantern-7" for pupil in PUPILS}
+DATA_URI = re.compile(r"data:[a-z0-9.+/-]+;base64,[A-Za-z0-9+/=]+")
+# Outside the theme's assets/, no file may hold a picture or a recording in clear.
+MAGIC = {
+    "PNG": b"\x89PNG\r\n\x1a\n",
+    "JPEG": b"\xff\xd8\xff\xe0\x00\x10JFIF",
+    "JPEG (Exif)": b"Exif\x00\x00MM",
+    "WebP": b"WEBPVP8",
+    "Ogg": b"OggS\x00\x02",
+    "GIF": b"GIF89a",
+}
+BASE64_MAGIC = {"PNG": "iVBORw0KGgo", "JPEG": "/9j/4AAQSkZJRg", "WebP": "UklGR", "Ogg": "T2dnUwAC", "GIF": "R0lGODlh"}
+TEXT_SUFFIXES = {".html", ".htm", ".js", ".css", ".json", ".txt", ".svg", ".xml", ".ics", ".map", ".md"}
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def personal_words() -> tuple[set[str], set[str]]:
+    """Names of pupils, staff and the adults in pupils' files; and long sentences from pupils' files."""
+    school = yaml.safe_load((EXAMPLE / "school.yaml").read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for member in school["staff"].values():
+        names.update(value for key, value in member.items() if key in ("name", "full_name") and value)
+    sentences: set[str] = set()
+    for pupil in PUPILS:
+        data = yaml.safe_load((EXAMPLE / f"{pupil}.yaml").read_text(encoding="utf-8"))
+        names.add(data["name"])
+        names.update(data["name"].split())
+        if data.get("preferred_name"):
+            names.add(data["preferred_name"])
+        for person in (data.get("first_visit") or {}).get("trusted_adult"), data.get("buddy"):
+            if person and person.get("name"):
+                names.add(person["name"])
+        sentences.update(text.strip() for text in _strings(data) if len(text.strip()) >= 40)
+    return names, sentences
+
+
+NAMES, SENTENCES = personal_words()
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The example built once (clear), and a copy of it with every pupil's folder protected."""
+    root = tmp_path_factory.mktemp("protect")
+    result = build_cohort(BuildOptions(data_dir=EXAMPLE, out_dir=root / "clear", staff_dir=root / "staff"))
+    assert result.ok, result.problems
+    shutil.copytree(root / "clear", root / "protected", symlinks=False)
+    for pupil in PUPILS:
+        protect_folder(root / "protected" / pupil, PASSWORDS[pupil])
+    return root / "clear", root / "protected"
+
+
+def files(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+def name_pattern(name: str) -> re.Pattern[str]:
+    # Not inside a run of base64 or of letters: "Amy" in a word or in ciphertext is chance, not a leak.
+    return re.compile(r"(?<![A-Za-z0-9+/])" + re.escape(name) + r"(?![A-Za-z0-9+/=])", re.I)
+
+
+def test_the_example_has_people_and_sentences_to_look_for() -> None:
+    assert {"Amy", "Amelia Jones", "Jordan", "Ms Khan", "Ayesha Khan", "Mrs Patel", "Priya"} <= NAMES
+    assert len(SENTENCES) > 20
+
+
+@pytest.mark.parametrize("pupil", PUPILS)
+def test_no_name_sentence_or_picture_is_left_in_clear(sites: tuple[Path, Path], pupil: str) -> None:
+    _, protected = sites
+    folder = protected / pupil
+    patterns = [name_pattern(name) for name in sorted(NAMES)]
+    found: list[str] = []
+    for path in files(folder):
+        rel = path.relative_to(folder).as_posix()
+        for name in NAMES:
+            if name.lower() in rel.lower():
+                found.append(f"{rel}: the file name holds {name!r}")
+        data = path.read_bytes()
+        if path.suffix.lower() in TEXT_SUFFIXES:
+            text = data.decode("utf-8")
+            found += [f"{rel}: {pattern.pattern}" for pattern in patterns if pattern.search(text)]
+            for sentence in SENTENCES:
+                if sentence in text or html.escape(sentence) in text or sentence[:40] in text:
+                    found.append(f"{rel}: the sentence {sentence[:40]!r}…")
+        else:  # binary: only long names and sentences, so that chance bytes in ciphertext cannot match
+            found += [f"{rel}: {name!r}" for name in NAMES if len(name) >= 6 and name.encode() in data]
+            found += [f"{rel}: {sentence[:40]!r}…" for sentence in SENTENCES if sentence[:40].encode() in data]
+        if rel.startswith("assets/"):
+            continue
+        found += [f"{rel}: a {kind} picture or sound in clear" for kind, magic in MAGIC.items() if magic in data]
+        if path.suffix == ".html":
+            text = data.decode("utf-8")
+            found += [f"{rel}: a base64 {kind} in clear" for kind, magic in BASE64_MAGIC.items() if magic in text]
+            found += [f"{rel}: a data: URI in clear" for _ in DATA_URI.finditer(text)]
+    assert not found, "personal information readable without the password:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("pupil", PUPILS)
+def test_only_unlock_pages_booklets_and_the_theme_are_left(sites: tuple[Path, Path], pupil: str) -> None:
+    clear, protected = sites
+    left = {path.relative_to(protected / pupil).as_posix() for path in files(protected / pupil)}
+    assert not [rel for rel in left if rel.startswith(("images/", "media/"))]
+    assert "calendar.ics" not in left
+    outside_assets = {rel for rel in left if not rel.startswith("assets/")}
+    pages = {rel for rel in outside_assets if rel.endswith(".html")}
+    assert outside_assets - pages == {"robots.txt", "booklet.pdf", "booklet-print.pdf"}
+    assert pages == {path.name for path in (clear / pupil).glob("*.html")}
+    # The theme's files are untouched, byte for byte.
+    for rel in sorted(rel for rel in left if rel.startswith("assets/")):
+        assert (protected / pupil / rel).read_bytes() == (clear / pupil / rel).read_bytes(), rel
+
+
+@pytest.mark.parametrize("pupil", PUPILS)
+def test_each_page_opens_with_the_password_as_it_was_built(sites: tuple[Path, Path], pupil: str) -> None:
+    clear, protected = sites
+    # Every personal file of the clear build, by its data: URI, to put the original reference back.
+    originals = {
+        data_uri(path): path.relative_to(clear / pupil).as_posix()
+        for path in files(clear / pupil)
+        if path.relative_to(clear / pupil).parts[0] in ("images", "media") or path.name == "calendar.ics"
+    }
+    salts = set()
+    nonces = set()
+    for shell_path in sorted((protected / pupil).glob("*.html")):
+        shell = shell_path.read_text(encoding="utf-8")
+        sealed = read_sealed(shell)
+        salts.add(sealed.salt)
+        nonces.add(sealed.nonce)
+        assert sealed.iterations >= MIN_ITERATIONS and len(sealed.salt) == 16 and len(sealed.nonce) == 12
+        opened = decrypt_page(shell, PASSWORDS[pupil])
+        # Around its spaces, the password is the same (the browser trims them too).
+        assert decrypt_page(shell, f"  {PASSWORDS[pupil]} ") == opened
+        restored = DATA_URI.sub(lambda match: originals[match.group(0)], opened)
+        assert restored == (clear / pupil / shell_path.name).read_text(encoding="utf-8"), shell_path.name
+        assert not re.search(r"""["' ,](images/|media/|calendar\.ics)""", opened)
+        with pytest.raises(WrongPassword):
+            decrypt_page(shell, "otter-maple-wrong-lantern-7")
+    assert len(salts) == 1, "one salt per pupil folder, so the key is derived once per visit"
+    assert len(nonces) == len(list((protected / pupil).glob("*.html"))), "a fresh nonce per page"
+
+
+def test_folders_have_their_own_salt_and_a_changed_page_does_not_open(sites: tuple[Path, Path]) -> None:
+    _, protected = sites
+    salts = {read_sealed((protected / pupil / "index.html").read_text(encoding="utf-8")).salt for pupil in PUPILS}
+    assert len(salts) == len(PUPILS)
+    shell = (protected / "amy-jones" / "index.html").read_text(encoding="utf-8")
+    data = re.search(r'id="tb-protect-data">([^<]+)<', shell)
+    assert data
+    raw = bytearray(base64.b64decode(data.group(1)))
+    raw[100] ^= 1
+    tampered = shell.replace(data.group(1), base64.b64encode(bytes(raw)).decode())
+    with pytest.raises(WrongPassword):
+        decrypt_page(tampered, PASSWORDS["amy-jones"])
+    with pytest.raises(WrongPassword):
+        decrypt_page(shell, PASSWORDS["jordan-reid"])
+
+
+def test_pictures_sound_and_the_calendar_are_inside_the_pages(sites: tuple[Path, Path]) -> None:
+    _, protected = sites
+    keyworker = decrypt_page(
+        (protected / "jordan-reid" / "keyworker.html").read_text(encoding="utf-8"), PASSWORDS["jordan-reid"]
+    )
+    assert re.search(r'<audio[^>]+src="data:audio/ogg;base64,', keyworker)
+    family = decrypt_page((protected / "amy-jones" / "family.html").read_text(encoding="utf-8"), PASSWORDS["amy-jones"])
+    assert 'href="data:text/calendar;base64,' in family
+    assert 'href="booklet.pdf"' in family  # the booklets stay files, encrypted
+    places = decrypt_page((protected / "amy-jones" / "places.html").read_text(encoding="utf-8"), PASSWORDS["amy-jones"])
+    assert re.search(
+        r'srcset="data:image/webp;base64,[A-Za-z0-9+/=]+ 1x, data:image/webp;base64,[A-Za-z0-9+/=]+ 2x"', places
+    )
+
+
+@pytest.mark.parametrize("pupil", PUPILS)
+def test_the_booklets_need_the_password_and_stay_accessible(sites: tuple[Path, Path], pupil: str) -> None:
+    clear, protected = sites
+    for name in ("booklet.pdf", "booklet-print.pdf"):
+        with pytest.raises(pikepdf.PasswordError):
+            pikepdf.open(protected / pupil / name)
+        with (
+            pikepdf.open(clear / pupil / name) as original,
+            pikepdf.open(protected / pupil / name, password=PASSWORDS[pupil]) as pdf,
+        ):
+            assert pdf.is_encrypted and pdf.encryption.R == 6 and pdf.encryption.bits == 256
+            assert pdf.allow.accessibility and pdf.allow.print_highres and pdf.allow.extract
+            assert len(pdf.pages) == len(original.pages)
+            assert ("/StructTreeRoot" in pdf.Root) == ("/StructTreeRoot" in original.Root)
+            assert ("/MarkInfo" in pdf.Root) == ("/MarkInfo" in original.Root)
+            assert pdf.docinfo.get("/Title") == original.docinfo.get("/Title")
+
+
+def test_the_unlock_page_is_generic_and_accessible(sites: tuple[Path, Path]) -> None:
+    _, protected = sites
+    shell = (protected / "amy-jones" / "timetable.html").read_text(encoding="utf-8")
+    assert "<title>Protected guide</title>" in shell
+    assert '<meta name="robots" content="noindex">' in shell
+    assert '<meta name="referrer" content="no-referrer">' in shell
+    assert '<html lang="en">' in shell
+    assert '<label for="tb-protect-password">' in shell
+    assert 'aria-live="assertive"' in shell and 'id="tb-protect-toggle"' in shell
+    assert "onpaste" not in shell and "maxlength" not in shell
+    params = json.loads(re.search(r'id="tb-protect-params">([^<]+)<', shell).group(1))  # type: ignore[union-attr]
+    assert params["kdf"] == "PBKDF2-HMAC-SHA256" and params["cipher"] == "AES-256-GCM"
+    # The same generic page for every page: only the sealed values differ.
+    other = (protected / "jordan-reid" / "index.html").read_text(encoding="utf-8")
+    strip = re.compile(r'(id="tb-protect-(?:params|data)">)[^<]*')
+    assert strip.sub(r"\1", shell) == strip.sub(r"\1", other)
+
+
+def test_school_words_replace_the_unlock_page_words() -> None:
+    sealed = seal(b"<p>x</p>", bytes(32), bytes(16), MIN_ITERATIONS)
+    shell = render_shell(sealed, lang="pl", words={"protect_title": "Chroniony przewodnik", "protect_label": "Hasło"})
+    assert "<title>Chroniony przewodnik</title>" in shell and ">Hasło</label>" in shell and '<html lang="pl">' in shell
+    assert "Show password" in shell  # a word not translated falls back to English
+
+
+def test_references_in_every_form_are_inlined() -> None:
+    files = {"images/a.webp": "data:image/webp;base64,QQ==", "media/hi there.ogg": "data:audio/ogg;base64,Qg=="}
+    page = (
+        '<img src="images/a.webp" srcset="images/a.webp 1x, ./images/a.webp 2x">'
+        "<audio src='media/hi%20there.ogg'></audio><div style=\"background: url(images/a.webp)\"></div>"
+        '<a href="images/a.webp#x">a</a><a href="https://example.org/images/a.webp">b</a><a href="other.html">c</a>'
+    )
+    out = inline_personal_files(page, "index.html", files.get)
+    assert out == (
+        '<img src="data:image/webp;base64,QQ==" srcset="data:image/webp;base64,QQ== 1x, data:image/webp;base64,QQ== 2x">'
+        '<audio src=\'data:audio/ogg;base64,Qg==\'></audio><div style="background: url("data:image/webp;base64,QQ==")"></div>'
+        '<a href="data:image/webp;base64,QQ==">a</a><a href="https://example.org/images/a.webp">b</a><a href="other.html">c</a>'
+    )
+    nested = inline_personal_files('<img src="../images/a.webp">', "sub/page.html", files.get)
+    assert nested == '<img src="data:image/webp;base64,QQ==">'
+
+
+def test_a_folder_is_protected_once_and_only_with_enough_iterations(sites: tuple[Path, Path], tmp_path: Path) -> None:
+    clear, protected = sites
+    with pytest.raises(ProtectError, match="protected already"):
+        protect_folder(protected / "kai-morgan", PASSWORDS["kai-morgan"])
+    copy = tmp_path / "kai-morgan"
+    shutil.copytree(clear / "kai-morgan", copy)
+    with pytest.raises(ValueError, match="600,000"):
+        protect_folder(copy, "x-y-z-w-2", iterations=1000)
+    with pytest.raises(ValueError, match="empty"):
+        protect_folder(copy, "   ")
+    with pytest.raises(ProtectError, match=r"no index\.html"):
+        protect_folder(tmp_path, "otter-maple-kai-lantern-7")
+
+
+def test_protecting_a_build_in_place_leaves_the_shared_cache_alone(tmp_path: Path) -> None:
+    """A build hard-links photos and theme files from the staff cache: protection must never write through those links."""
+    options = BuildOptions(
+        data_dir=EXAMPLE, out_dir=tmp_path / "site", staff_dir=tmp_path / "staff", only=["jordan-reid"], pdf=False
+    )
+    assert build_cohort(options).ok
+    cache = {path: path.read_bytes() for path in files(options.cache_dir)}
+    assert any(path.suffix == ".webp" for path in cache)
+    protect_folder(tmp_path / "site" / "jordan-reid", PASSWORDS["jordan-reid"])
+    assert {path: path.read_bytes() for path in files(options.cache_dir)} == cache

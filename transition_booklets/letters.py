@@ -1,0 +1,180 @@
+"""Printable letters for families: the guide's address, a QR code of it, and the password.
+
+One self-contained HTML file per pupil (inline CSS, the readable font inside it, A4 print
+styles), written to the **staff-only** ``staff/letters/<pupil-id>.html`` with mode 0600:
+a letter holds a password, so it is printed or sent to one family, never published. The
+words are short sentences for parents who may read little English; a school's strings file
+may replace each one as ``letter_<key>``.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from .passwords import refuse_inside, write_private
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+PROTECT_SRC = ROOT / "site_src" / "protect"
+FONTS = ROOT / "theme" / "assets" / "fonts"
+LETTER_FONTS = ((400, "AtkinsonHyperlegible-Regular.woff2"), (700, "AtkinsonHyperlegible-Bold.woff2"))
+
+# {name}: the pupil's full name; {preferred}: the name they like to be called; {school}: the school.
+DEFAULT_WORDS: dict[str, str] = {
+    "title": "Letter for the family of {name}",
+    "heading": "{preferred}'s guide to {school}",
+    "dear": "Dear parent or carer of {name},",
+    "about": (
+        "We made a guide for {preferred}. It has photos of the people and places at {school}. "
+        "It shows the plan for the first days. You can look at it together at home."
+    ),
+    "step_open": "1. Open the guide",
+    "address_intro": "Type this address into the internet browser on your phone or computer:",
+    "path_intro": "Open this file from the folder or USB stick the school gave you:",
+    "scan": "Or point the camera of your phone at the square code.",
+    "step_password": "2. Type the password",
+    "type_exactly": "Type it exactly like this: small letters, the dashes (-) and the number.",
+    "booklets": "The booklets in the guide (PDF files) ask for the same password.",
+    "step_safe": "3. Keep this letter safe",
+    "keep_safe": "The password keeps {preferred}'s information private. Do not share it online.",
+    "delete": "We will delete the guide after {preferred} has settled in at school.",
+    "questions": "Do you have a question? Please contact the school.",
+}
+
+
+@dataclass(frozen=True)
+class LetterEntry:
+    """One family's letter: who it is for, where the guide is, and its password."""
+
+    pupil_id: str
+    name: str
+    preferred_name: str
+    address: str
+    password: str
+
+
+def _entry(value: LetterEntry | Mapping[str, str]) -> LetterEntry:
+    if isinstance(value, LetterEntry):
+        return value
+    return LetterEntry(
+        pupil_id=value["pupil_id"],
+        name=value["name"],
+        preferred_name=value.get("preferred_name") or value["name"],
+        address=value["address"],
+        password=value["password"],
+    )
+
+
+def is_web_address(address: str) -> bool:
+    parts = urlsplit(address)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def qr_svg(address: str, label: str) -> str:
+    """An inline SVG QR code of ``address`` (error correction M, a 4-module quiet zone), sized by CSS."""
+    import segno
+
+    code = segno.make(address, error="m", micro=False)
+    svg: str = code.svg_inline(
+        scale=1, border=4, dark="#000", light="#fff", omitsize=True, title=label, svgclass="tb-qr"
+    )
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(label)}" ', 1)
+
+
+@functools.lru_cache(maxsize=1)
+def _template() -> jinja2.Template:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(PROTECT_SRC)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    return env.get_template("letter.html.j2")
+
+
+@functools.lru_cache(maxsize=1)
+def _fonts() -> tuple[dict[str, Any], ...]:
+    fonts = []
+    for weight, name in LETTER_FONTS:
+        path = FONTS / name
+        if path.is_file():
+            fonts.append(
+                {
+                    "weight": weight,
+                    "uri": "data:font/woff2;base64," + base64.b64encode(path.read_bytes()).decode("ascii"),
+                }
+            )
+    return tuple(fonts)
+
+
+def letter_words(words: Mapping[str, Any] | None, entry: LetterEntry, school_name: str) -> dict[str, str]:
+    """The letter's words for one family: ``letter_<key>`` from ``words`` over the English defaults, filled in."""
+    values = {"name": entry.name, "preferred": entry.preferred_name or entry.name, "school": school_name}
+    chosen: dict[str, str] = {}
+    for key, default in DEFAULT_WORDS.items():
+        override = (words or {}).get(f"letter_{key}")
+        template = override if isinstance(override, str) and override.strip() else default
+        try:
+            chosen[key] = template.format(**values)
+        except (KeyError, IndexError, ValueError):
+            chosen[key] = default.format(**values)
+    return chosen
+
+
+def render_letter(
+    entry: LetterEntry, school_name: str, words: Mapping[str, Any] | None = None, *, lang: str = "en"
+) -> str:
+    """One family's letter as a self-contained HTML page."""
+    chosen = letter_words(words, entry, school_name)
+    web = is_web_address(entry.address)
+    if not web:
+        chosen["address_intro"] = chosen["path_intro"]
+    return _template().render(
+        lang=lang,
+        words=chosen,
+        address=entry.address,
+        password=entry.password,
+        qr=Markup(qr_svg(entry.address, chosen["scan"])) if web else None,  # segno's SVG; the label is escaped
+        fonts=_fonts(),
+    )
+
+
+def write_family_letters(
+    entries: Iterable[LetterEntry | Mapping[str, str]],
+    staff_dir: Path,
+    school_name: str,
+    words: Mapping[str, Any] | None = None,
+    *,
+    out_dir: Path | None = None,
+    lang: str = "en",
+) -> list[Path]:
+    """Write ``staff_dir/letters/<pupil-id>.html`` for each entry (mode 0600); return the files written.
+
+    ``entries`` are :class:`LetterEntry` objects or mappings with the same keys. Refuses a
+    ``staff_dir`` inside ``out_dir`` (the publishable folder).
+    """
+    folder = Path(staff_dir) / "letters"
+    refuse_inside(folder, "letters folder", {"output folder": out_dir})
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    written = []
+    for value in entries:
+        entry = _entry(value)
+        if not entry.pupil_id or "/" in entry.pupil_id or "\\" in entry.pupil_id or entry.pupil_id.startswith("."):
+            raise ValueError(f"{entry.pupil_id!r} cannot be a file name")
+        path = folder / f"{entry.pupil_id}.html"
+        write_private(path, render_letter(entry, school_name, words, lang=lang))
+        written.append(path)
+    log.debug("wrote %d family letters into %s", len(written), folder)
+    return written
