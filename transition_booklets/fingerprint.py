@@ -13,9 +13,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 import uuid
 from pathlib import Path
-from typing import Any
 
 from . import __version__
 from .loader import Cohort, PupilRecord
@@ -63,28 +63,58 @@ def file_digest(path: Path) -> str:
     return _file_digest(str(path), stat.st_size, stat.st_mtime_ns)
 
 
-def _sources(value: Any, found: set[str]) -> None:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key in ("source", "file") and isinstance(item, str) and item not in ("school", "pupil"):
-                found.add(item)
-            else:
-                _sources(item, found)
-    elif isinstance(value, list):
-        for item in value:
-            _sources(item, found)
+_SOURCE = re.compile(r'"(?:source|file)": "((?:[^"\\]|\\.)*)"')
 
 
-def pupil_fingerprint(cohort: Cohort, record: PupilRecord, *, pdf: bool, protect: str = "") -> str:
-    """``protect`` is empty for an open build, else a token that changes with the pupil's password."""
+def _view_summary(cohort: Cohort, record: PupilRecord) -> tuple[str, list[str]]:
+    """The hash of the pupil's view and the files it shows."""
     assert cohort.school is not None
     view = build_view(cohort.school, record.pupil, record.id)
+    text = json.dumps(view, sort_keys=True, default=str)
+    # Every file the pages or booklet show: pictures ("source") and the recording ("file").
+    sources = {json.loads(f'"{found}"') for found in _SOURCE.findall(text)} - {"school", "pupil"}
+    return hashlib.sha256(text.encode()).hexdigest(), sorted(sources)
+
+
+class ViewCache:
+    """The view summary of each pupil, reused while their file, ``school.yaml`` and the tool are unchanged."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def summary(self, cohort: Cohort, record: PupilRecord) -> tuple[str, list[str]]:
+        if self.folder is None:
+            return _view_summary(cohort, record)
+        key = hashlib.sha256(
+            f"{tool_digest()}|{file_digest(cohort.data_dir / 'school.yaml')}|{file_digest(record.path)}".encode()
+        ).hexdigest()
+        path = self.folder / f"{record.id}.json"
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            if stored["key"] == key:
+                return str(stored["view"]), [str(source) for source in stored["sources"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        view_hash, sources = _view_summary(cohort, record)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            partial = self.folder / f".{record.id}.{uuid.uuid4().hex[:8]}"
+            partial.write_text(json.dumps({"key": key, "view": view_hash, "sources": sources}), encoding="utf-8")
+            partial.replace(path)
+        except OSError:
+            pass
+        return view_hash, sources
+
+
+def pupil_fingerprint(
+    cohort: Cohort, record: PupilRecord, *, pdf: bool, protect: str = "", views: ViewCache | None = None
+) -> str:
+    """``protect`` is empty for an open build, else a token that changes with the pupil's password."""
+    view_hash, sources = (views or ViewCache(None)).summary(cohort, record)
     digest = hashlib.sha256(tool_digest().encode())
-    digest.update(json.dumps(view, sort_keys=True, default=str).encode())
+    digest.update(view_hash.encode())
     digest.update(f"pdf={pdf} protect={protect}".encode())
-    sources: set[str] = set()
-    _sources(view, sources)
-    for source in sorted(sources):
+    for source in sources:
         digest.update(source.encode())
         digest.update(file_digest(cohort.data_dir / source).encode())
     return digest.hexdigest()

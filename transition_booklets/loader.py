@@ -7,8 +7,12 @@ left out of the build; the other pupils are still built.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
+import pickle
 import re
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,8 +125,61 @@ def load_pupil(path: Path, school: School | None, data_dir: Path) -> PupilRecord
     return PupilRecord(pupil_id, path, pupil, positions)
 
 
-def load_cohort(data_dir: Path, only: list[str] | None = None) -> Cohort:
-    """Read and validate the school and every pupil (or only the named pupils)."""
+_CODE = ("models.py", "loader.py", "yaml_source.py", "problems.py", "suggest.py", "icons.py")
+
+
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> str:
+    folder = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in _CODE:
+        digest.update((folder / name).read_bytes())
+    return digest.hexdigest()
+
+
+class _ReadCache:
+    """Pupil files already read and checked, kept by the build so an unchanged file is not parsed again.
+
+    An entry is used only when the pupil file, ``school.yaml`` and this code are all unchanged.
+    """
+
+    def __init__(self, folder: Path, data_dir: Path) -> None:
+        self.folder = folder
+        school = data_dir / SCHOOL_FILE
+        try:
+            stat = school.stat()
+            school_part = f"{stat.st_size}|{stat.st_mtime_ns}|{hashlib.sha256(school.read_bytes()).hexdigest()}"
+        except OSError:
+            school_part = "none"
+        self.base = f"{_code_digest()}|{data_dir.resolve()}|{school_part}"
+
+    def _key(self, path: Path) -> str:
+        stat = path.stat()
+        return hashlib.sha256(f"{self.base}|{path.name}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
+
+    def get(self, path: Path) -> PupilRecord | list[Problem] | None:
+        try:
+            with (self.folder / f"{path.stem}.pickle").open("rb") as handle:
+                key, value = pickle.load(handle)
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError):
+            return None
+        return value if key == self._key(path) else None
+
+    def put(self, path: Path, value: PupilRecord | list[Problem]) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            partial = self.folder / f".{path.stem}.{uuid.uuid4().hex[:8]}"
+            partial.write_bytes(pickle.dumps((self._key(path), value), protocol=pickle.HIGHEST_PROTOCOL))
+            partial.replace(self.folder / f"{path.stem}.pickle")
+        except OSError:
+            log.debug("could not keep %s in the read cache", path)
+
+
+def load_cohort(data_dir: Path, only: list[str] | None = None, *, cache_dir: Path | None = None) -> Cohort:
+    """Read and validate the school and every pupil (or only the named pupils).
+
+    With ``cache_dir`` (the build's), unchanged pupil files are taken from what the last build read.
+    """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         return Cohort(
@@ -146,8 +203,13 @@ def load_cohort(data_dir: Path, only: list[str] | None = None) -> Cohort:
                     Problem(display_path(data_dir), 1, 1, "", f"no pupil file '{wanted}.yaml'{hint}")
                 )
         files = [by_id[wanted] for wanted in only if wanted in by_id]
+    cache = _ReadCache(cache_dir, data_dir) if cache_dir is not None and school is not None else None
     for path in files:
-        loaded = load_pupil(path, school, data_dir)
+        loaded = cache.get(path) if cache else None
+        if loaded is None:
+            loaded = load_pupil(path, school, data_dir)
+            if cache:
+                cache.put(path, loaded)
         if isinstance(loaded, list):
             cohort.problems.extend(loaded)
             cohort.failed_ids.append(path.stem)

@@ -12,8 +12,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
+import json
 import logging
 import multiprocessing
 import os
@@ -30,7 +32,7 @@ from typing import Any
 
 import jinja2
 
-from .fingerprint import BuildStamps, pupil_fingerprint
+from .fingerprint import BuildStamps, ViewCache, file_digest, pupil_fingerprint, tool_digest
 from .images import ImageProcessor
 from .letters import LetterEntry, write_family_letters
 from .loader import Cohort, PupilRecord, load_cohort, pupil_files
@@ -331,7 +333,7 @@ def build_cohort(options: BuildOptions) -> BuildResult:
     if selected == []:
         result.seconds = time.perf_counter() - started
         return result
-    cohort = load_cohort(options.data_dir, selected)
+    cohort = load_cohort(options.data_dir, selected, cache_dir=options.cache_dir / "read")
     result.problems.extend(cohort.problems)
     result.failed.extend(cohort.failed_ids)
     for pupil_id in cohort.failed_ids:
@@ -363,11 +365,12 @@ def build_cohort(options: BuildOptions) -> BuildResult:
             return result
 
     stamps = BuildStamps(options.cache_dir / "builds")
+    views = ViewCache(options.cache_dir / "views")
     fingerprints: dict[str, str] = {}
     to_build: list[int] = []
     for index, record in enumerate(cohort.pupils):
         token = protection.token(record.id) if protection else ""
-        fingerprint = pupil_fingerprint(cohort, record, pdf=options.pdf, protect=token)
+        fingerprint = pupil_fingerprint(cohort, record, pdf=options.pdf, protect=token, views=views)
         fingerprints[record.id] = fingerprint
         name = protection.folder(record.id) if protection else record.id
         up_to_date = (
@@ -422,7 +425,7 @@ def build_cohort(options: BuildOptions) -> BuildResult:
             result.problems.extend(BuildError(message) for message in outcome["problems"])
     if protection is not None:
         _write_letters(cohort, protection, options, result)
-    _write_report(cohort, result, options)
+    _write_report(cohort, result, options, fingerprints)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -465,10 +468,34 @@ def _write_letters(cohort: Cohort, protection: Protection, options: BuildOptions
         result.problems.append(BuildError(f"the family letters could not be written: {error}"))
 
 
-def _write_report(cohort: Cohort, result: BuildResult, options: BuildOptions) -> None:
+def _report_key(cohort: Cohort, result: BuildResult, fingerprints: dict[str, str]) -> str:
+    """Everything the staff report shows, as one hash: it is rewritten only when this changes."""
+    digest = hashlib.sha256(tool_digest().encode())
+    digest.update(dt.date.today().isoformat().encode())
+    digest.update(file_digest(cohort.data_dir / "school.yaml").encode())
+    for record in cohort.pupils:
+        digest.update(f"{record.id}|{file_digest(record.path)}|{fingerprints.get(record.id, '')}".encode())
+    # Built or unchanged makes no difference to the report; failures and their problems do.
+    shown = {
+        pupil_id: {**outcome, "status": "failed" if outcome.get("status") == "failed" else "ok"}
+        for pupil_id, outcome in result.outcomes.items()
+    }
+    digest.update(json.dumps(shown, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _write_report(
+    cohort: Cohort, result: BuildResult, options: BuildOptions, fingerprints: dict[str, str] | None = None
+) -> None:
     from .report import write_cohort_report
 
+    stamp = options.cache_dir / "report.txt"
+    key = _report_key(cohort, result, fingerprints or {})
+    if (options.staff_dir / "index.html").is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
+        return
     try:
         write_cohort_report(cohort, result.outcomes, options.staff_dir, options.out_dir)
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(key, encoding="utf-8")
     except OSError as error:
         result.problems.append(BuildError(f"{display_path(options.staff_dir)}: the staff report could not be written ({error})"))
