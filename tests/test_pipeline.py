@@ -164,3 +164,35 @@ def test_the_staff_folder_may_not_be_inside_the_published_one(example_copy: Path
     options.staff_dir = options.out_dir / "staff"
     result = build_cohort(options)
     assert not result.ok and "inside the published folder" in str(result.problems[0])
+
+
+PARALLEL_AFTER_TYPST = """
+import sys
+from pathlib import Path
+from transition_booklets.booklet import write_booklets
+from transition_booklets.loader import load_cohort
+from transition_booklets.pipeline import BuildOptions, build_cohort
+from transition_booklets.view import build_view
+data, out = Path(sys.argv[1]), Path(sys.argv[2])
+cohort = load_cohort(data, ["kai-morgan"])
+record = cohort.pupils[0]
+write_booklets(build_view(cohort.school, record.pupil, record.id), out / "first", data_dir=data)
+result = build_cohort(BuildOptions(data_dir=data, out_dir=out / "site", staff_dir=out / "staff", jobs=2,
+                                   only=["kai-morgan", "zofia-wisniewska"]))
+print(result.summary())
+"""
+
+
+def test_parallel_build_after_a_booklet_in_the_same_process_does_not_hang(example_copy: Path, tmp_path: Path) -> None:
+    """Typst's threads do not survive a fork: a process that typeset before must not fork its workers."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    completed = subprocess.run(
+        [sys.executable, "-c", PARALLEL_AFTER_TYPST, str(example_copy), str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "2 built, 0 unchanged, 0 failed" in completed.stdout

@@ -521,6 +521,11 @@ _compile_lock = threading.Lock()
 _compilers: dict[int, Any] = {}
 
 
+def typst_started() -> bool:
+    """Whether this process has a Typst compiler (whose threads a forked child would not have)."""
+    return os.getpid() in _compilers
+
+
 def _compiler() -> Any:
     """One Typst compiler per process: the fonts are read once and layouts are cached between pupils.
 

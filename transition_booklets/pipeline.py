@@ -282,6 +282,33 @@ def _run_one(worker: Worker, index: int) -> dict[str, Any]:
     return {"id": record.id, "status": "built", "problems": [], "seconds": time.perf_counter() - started}
 
 
+def _init_process(cohort: Cohort, options: BuildOptions, protection: Protection | None) -> None:
+    global _worker
+    _worker = make_worker(cohort, options, protection)
+
+
+def _worker_pool(worker: Worker, jobs: int) -> ProcessPoolExecutor:
+    """Worker processes for the pupils.
+
+    Forked workers start with everything this process has prepared (the compiled theme, the
+    theme's file list, the warm image cache, the loaded cohort). Typst's thread pool does not
+    survive a fork, so a process that has already typeset a booklet (a long-lived preview, a
+    test run) starts clean workers from a fork server instead, each preparing its own.
+    """
+    global _worker
+    from .booklet import typst_started
+
+    if not typst_started():
+        _worker = worker
+        return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=_init_process,
+        initargs=(worker.cohort, worker.options, worker.protection),
+    )
+
+
 def _run_in_process(index: int) -> dict[str, Any]:
     assert _worker is not None
     return _run_one(_worker, index)
@@ -397,12 +424,7 @@ def build_cohort(options: BuildOptions) -> BuildResult:
                 outcomes.append(outcome)
                 progress.step(outcome["id"], outcome["status"])
         else:
-            # Forked workers start with everything this process has prepared: the compiled theme,
-            # the theme's file list, the warm image cache and the loaded cohort.
-            global _worker
-            _worker = worker
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            with _worker_pool(worker, jobs) as pool:
                 futures = [pool.submit(_run_in_process, index) for index in to_build]
                 for future in as_completed(futures):
                     outcome = future.result()
