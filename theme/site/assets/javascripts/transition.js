@@ -68,6 +68,51 @@
     });
   }
 
+  /* Material's menu button is a <label> for a hidden checkbox, which a keyboard cannot reach
+     (Material's own script is left out). Swap it for a real button: Tab reaches it, Enter or
+     Space opens the list of pages and moves into it, Escape closes it and returns to the button. */
+  function setUpMenu() {
+    var toggle = document.getElementById("__drawer");
+    var label = document.querySelector('.md-header label[for="__drawer"]');
+    var drawer = document.querySelector(".md-sidebar--primary");
+    var words = document.querySelector("[data-tb-menu]");
+    if (!toggle || !label || !drawer) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = label.className + " tb-menu-button";
+    button.innerHTML = label.innerHTML;
+    drawer.id = drawer.id || "tb-menu";
+    button.setAttribute("aria-controls", drawer.id);
+    if (words) button.setAttribute("aria-label", words.getAttribute("data-tb-menu"));
+    label.replaceWith(button);
+
+    function sync() { button.setAttribute("aria-expanded", toggle.checked ? "true" : "false"); }
+    function setOpen(open, moveFocus) {
+      toggle.checked = open;
+      sync();
+      if (open && moveFocus) {
+        var first = drawer.querySelector(".md-nav__link--active") || drawer.querySelector("a[href]");
+        if (first) first.focus();
+      }
+    }
+    button.addEventListener("click", function (event) {
+      /* detail is 0 when Enter or Space pressed the button: then move into the list */
+      setOpen(!toggle.checked, event.detail === 0);
+    });
+    toggle.addEventListener("change", sync);
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && toggle.checked) {
+        setOpen(false);
+        button.focus();
+      }
+    });
+    drawer.addEventListener("focusout", function (event) {
+      var next = event.relatedTarget;
+      if (toggle.checked && next && !drawer.contains(next) && next !== button) setOpen(false);
+    });
+    sync();
+  }
+
   function startOfDay(date) {
     return new Date(date.getFullYear(), date.getMonth(), date.getDate());
   }
@@ -112,6 +157,7 @@
   }
 
   function ready() {
+    setUpMenu();
     setUpPreferences();
     setUpReadAloud();
     setUpCountdowns();
