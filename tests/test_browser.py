@@ -7,6 +7,9 @@ under the sticky header; the reading preferences and read-aloud work by keyboard
 preferences are remembered; from a folder on disk (file://) every page has its styles, fonts,
 images and working links; served over HTTP no request goes anywhere else or fails. Full-page
 screenshots of every page go to test-artifacts/screenshots/<pupil>/<page>-<width>.png.
+
+They need Debian's chromium at /usr/bin/chromium (no browser is ever downloaded): without it they
+are skipped, except when the CI environment variable is set, where that is a failure.
 """
 
 from __future__ import annotations
@@ -52,7 +55,6 @@ pytestmark = pytest.mark.browser
 
 PUPILS = sorted(path.stem for path in EXAMPLE.glob("*.yaml") if path.name != "school.yaml")
 PAGE_NAMES = [page.name for page in PAGES]
-ContextFactory = Callable[..., "BrowserContext"]
 OpenPage = Callable[..., "Page"]
 
 

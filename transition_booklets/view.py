@@ -208,6 +208,7 @@ class _Resolver:
             "from": phase.from_.isoformat(),
             "to": phase.to.isoformat() if phase.to else None,
             "dates": self.words.date_range(phase.from_, phase.to),
+            "from_text": self.words.date(phase.from_),
             "summary": phase.summary or "",
             "what_happens": list(phase.what_happens),
             "places": [self.place(place_id) for place_id in phase.places],
