@@ -7,8 +7,8 @@ renders them through the already compiled templates. The pages in the docs folde
 HTML written by ``site.py`` (Markdown passes raw HTML through unchanged), so the engine
 uses them as they are instead of running them through Markdown again.
 
-The docs folder stays an ordinary MkDocs docs folder: :func:`build_with_mkdocs` builds it
-with plain ``mkdocs build`` (a test checks both give the same pages), and any engine that
+The docs folder stays an ordinary MkDocs docs folder: ``mkdocs build -f <work>/mkdocs.yml`` (the file
+``site.write_docs`` writes beside it) builds it (a test checks both give the same pages), and any engine that
 reads ``mkdocs.yml`` can take over when Material for MkDocs reaches end of life.
 
 Files that are the same for every pupil (the theme's CSS and script, fonts) are copied
@@ -183,17 +183,3 @@ class SiteEngine:
         for file in pages:
             assert file.page is not None
             _build_page(file.page, config, pages, navigation, self.env)
-
-
-def build_with_mkdocs(
-    docs: Path, site: Path, *, site_name: str, nav: list[dict[str, str]], extra: dict[str, Any], language: str
-) -> None:
-    """The same docs folder built by plain ``mkdocs build``: slower, and proof the folder needs no special engine."""
-    from mkdocs.commands.build import build
-
-    config = load_config(
-        config_file=str(MKDOCS_YML), docs_dir=str(docs), site_dir=str(site), site_name=site_name, nav=nav, extra=extra
-    )
-    config.theme["language"] = language
-    logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    build(config)

@@ -12,14 +12,12 @@ Images appear as ``{"source": <path in the data folder> | None, "alt": …,
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from typing import Any
 
 from .icons import PLACE_KIND_ICONS
 from .models import (
     WEEKDAYS,
-    PeriodKind,
     Phase,
     Place,
     Pupil,
@@ -318,7 +316,6 @@ class _Resolver:
                 else None
             ),
             "what_to_bring": list(pupil.what_to_bring),
-            "has_any_periods": any(p.kind is PeriodKind.lesson for p in school.periods),
         }
         if visit:
             view["first_visit"] = {
@@ -365,14 +362,3 @@ class _Resolver:
 def build_view(school: School, pupil: Pupil, pupil_id: str) -> View:
     """Join the school and one pupil into the structure the pages and the booklet read."""
     return _Resolver(school, pupil, pupil_id).build()
-
-
-def phase_on(view: View, day: dt.date) -> View | None:
-    """The phase that ``day`` falls in, if any."""
-    for phase in view["phases"]:
-        start = dt.date.fromisoformat(phase["from"])
-        end = dt.date.fromisoformat(phase["to"]) if phase["to"] else None
-        if start <= day and (end is None or day <= end):
-            found: View = phase
-            return found
-    return None
