@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from icalendar import Calendar, Event
+from .ics import Event, calendar
 
 FIXED_STAMP = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
@@ -18,22 +18,13 @@ def _uid(pupil_id: str, kind: str, day: str) -> str:
 
 
 def _event(summary: str, day: str, time: str | None, end: str | None, location: str, uid: str) -> Event:
-    event = Event()
-    event.add("uid", uid)
-    event.add("dtstamp", FIXED_STAMP)  # deterministic: the same plan gives the same file
-    event.add("summary", summary)
     date = dt.date.fromisoformat(day)
     if time:
         start = dt.datetime.combine(date, dt.time.fromisoformat(time))
-        event.add("dtstart", start)
         finish = dt.datetime.combine(date, dt.time.fromisoformat(end)) if end else start + dt.timedelta(hours=1)
-        event.add("dtend", finish)
-    else:
-        event.add("dtstart", date)
-        event.add("dtend", date + dt.timedelta(days=1))
-    if location:
-        event.add("location", location)
-    return event
+        # FIXED_STAMP: deterministic, the same plan gives the same file
+        return Event(uid, FIXED_STAMP, summary, start, finish, location=location)
+    return Event(uid, FIXED_STAMP, summary, date, date + dt.timedelta(days=1), location=location)
 
 
 def pupil_events(view: dict[str, Any]) -> list[Event]:
@@ -78,11 +69,6 @@ def pupil_events(view: dict[str, Any]) -> list[Event]:
 
 
 def write_pupil_calendar(view: dict[str, Any], path: Path) -> Path:
-    calendar = Calendar()
-    calendar.add("prodid", "-//transition-booklets//EN")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"{view['called']} at {view['school']['short_name']}")
-    for event in pupil_events(view):
-        calendar.add_component(event)
-    path.write_bytes(calendar.to_ical())
+    name = f"{view['called']} at {view['school']['short_name']}"
+    path.write_bytes(calendar(name, "-//transition-booklets//EN", pupil_events(view)))
     return path

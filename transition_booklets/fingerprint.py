@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import __version__
 from .loader import Cohort, PupilRecord
-from .view import build_view
+from .view import View, build_view
 
 ROOT = Path(__file__).resolve().parent.parent
 TOOL_PARTS = ("transition_booklets", "site_src", "theme", "mkdocs.yml")
@@ -66,10 +66,11 @@ def file_digest(path: Path) -> str:
 _SOURCE = re.compile(r'"(?:source|file)": "((?:[^"\\]|\\.)*)"')
 
 
-def _view_summary(cohort: Cohort, record: PupilRecord) -> tuple[str, list[str]]:
-    """The hash of the pupil's view and the files it shows."""
+def _view_summary(cohort: Cohort, record: PupilRecord, view: View | None = None) -> tuple[str, list[str]]:
+    """The hash of the pupil's view (built here unless given) and the files it shows."""
     assert cohort.school is not None
-    view = build_view(cohort.school, record.pupil, record.id)
+    if view is None:
+        view = build_view(cohort.school, record.pupil, record.id)
     text = json.dumps(view, sort_keys=True, default=str)
     # Every file the pages or booklet show: pictures ("source") and the recording ("file").
     sources = {json.loads(f'"{found}"') for found in _SOURCE.findall(text)} - {"school", "pupil"}
@@ -82,9 +83,10 @@ class ViewCache:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
 
-    def summary(self, cohort: Cohort, record: PupilRecord) -> tuple[str, list[str]]:
+    def summary(self, cohort: Cohort, record: PupilRecord, view: View | None = None) -> tuple[str, list[str]]:
+        """``view``: the pupil's view when the caller has built it already (saves building it twice)."""
         if self.folder is None:
-            return _view_summary(cohort, record)
+            return _view_summary(cohort, record, view)
         key = hashlib.sha256(
             f"{tool_digest()}|{file_digest(cohort.data_dir / 'school.yaml')}|{file_digest(record.path)}".encode()
         ).hexdigest()
@@ -95,7 +97,7 @@ class ViewCache:
                 return str(stored["view"]), [str(source) for source in stored["sources"]]
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        view_hash, sources = _view_summary(cohort, record)
+        view_hash, sources = _view_summary(cohort, record, view)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             partial = self.folder / f".{record.id}.{uuid.uuid4().hex[:8]}"
@@ -107,10 +109,19 @@ class ViewCache:
 
 
 def pupil_fingerprint(
-    cohort: Cohort, record: PupilRecord, *, pdf: bool, protect: str = "", views: ViewCache | None = None
+    cohort: Cohort,
+    record: PupilRecord,
+    *,
+    pdf: bool,
+    protect: str = "",
+    views: ViewCache | None = None,
+    view: View | None = None,
 ) -> str:
-    """``protect`` is empty for an open build, else a token that changes with the pupil's password."""
-    view_hash, sources = (views or ViewCache(None)).summary(cohort, record)
+    """``protect`` is empty for an open build, else a token that changes with the pupil's password.
+
+    ``view`` is the pupil's view when the caller has built it already.
+    """
+    view_hash, sources = (views or ViewCache(None)).summary(cohort, record, view)
     digest = hashlib.sha256(tool_digest().encode())
     digest.update(view_hash.encode())
     digest.update(f"pdf={pdf} protect={protect}".encode())

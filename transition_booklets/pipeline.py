@@ -206,13 +206,25 @@ def _print_resolver(worker: Worker, pupil_file: str, school_file: str) -> Any:
     return resolve
 
 
-def build_pupil(worker: Worker, record: PupilRecord) -> None:
-    """Build one pupil's folder completely, then swap it in. Raises BuildError for the user."""
+def build_pupil(worker: Worker, record: PupilRecord) -> str:
+    """Build one pupil's folder completely, then swap it in; return the fingerprint it was built from.
+
+    The fingerprint is taken from the same view, before anything is written, so a file changed
+    during the build makes the next run build the pupil again. Raises BuildError for the user.
+    """
     cohort, options = worker.cohort, worker.options
     assert cohort.school is not None
     pupil_file = display_path(record.path)
     school_file = display_path(cohort.data_dir / "school.yaml")
     view = build_view(cohort.school, record.pupil, record.id)
+    fingerprint = pupil_fingerprint(
+        cohort,
+        record,
+        pdf=options.pdf,
+        protect=worker.protection.token(record.id) if worker.protection else "",
+        views=ViewCache(options.cache_dir / "views"),
+        view=view,
+    )
     options.out_dir.mkdir(parents=True, exist_ok=True)
     name = worker.folder(record.id)
     final = options.out_dir / name
@@ -252,6 +264,7 @@ def build_pupil(worker: Worker, record: PupilRecord) -> None:
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+    return fingerprint
 
 
 def _remove_other_mode(out_dir: Path, pupil_id: str, name: str) -> None:
@@ -269,7 +282,7 @@ def _run_one(worker: Worker, index: int) -> dict[str, Any]:
     record = worker.cohort.pupils[index]
     started = time.perf_counter()
     try:
-        build_pupil(worker, record)
+        fingerprint = build_pupil(worker, record)
     except BuildError as error:
         return {"id": record.id, "status": "failed", "problems": [str(error)], "seconds": time.perf_counter() - started}
     except Exception as error:  # a bug must not stop the other pupils; say so plainly
@@ -279,7 +292,13 @@ def _run_one(worker: Worker, index: int) -> dict[str, Any]:
             "the other pupils were built. Please report this with the pupil file."
         )
         return {"id": record.id, "status": "failed", "problems": [message], "seconds": time.perf_counter() - started}
-    return {"id": record.id, "status": "built", "problems": [], "seconds": time.perf_counter() - started}
+    return {
+        "id": record.id,
+        "status": "built",
+        "problems": [],
+        "seconds": time.perf_counter() - started,
+        "fingerprint": fingerprint,
+    }
 
 
 def _init_process(cohort: Cohort, options: BuildOptions, protection: Protection | None) -> None:
@@ -396,16 +415,16 @@ def build_cohort(options: BuildOptions) -> BuildResult:
     fingerprints: dict[str, str] = {}
     to_build: list[int] = []
     for index, record in enumerate(cohort.pupils):
+        name = protection.folder(record.id) if protection else record.id
+        stamp = None if options.force else stamps.get(record.id)
+        if stamp is None or not (options.out_dir / name / "index.html").is_file():
+            # Built whatever its fingerprint: the worker takes it from the view it builds anyway.
+            to_build.append(index)
+            continue
         token = protection.token(record.id) if protection else ""
         fingerprint = pupil_fingerprint(cohort, record, pdf=options.pdf, protect=token, views=views)
         fingerprints[record.id] = fingerprint
-        name = protection.folder(record.id) if protection else record.id
-        up_to_date = (
-            not options.force
-            and stamps.get(record.id) == fingerprint
-            and (options.out_dir / name / "index.html").is_file()
-        )
-        if up_to_date:
+        if stamp == fingerprint:
             result.unchanged.append(record.id)
             result.outcomes[record.id] = {"status": "unchanged", "problems": [], "folder": name}
         else:
@@ -440,7 +459,8 @@ def build_cohort(options: BuildOptions) -> BuildResult:
         }
         if outcome["status"] == "built":
             result.built.append(pupil_id)
-            stamps.put(pupil_id, fingerprints[pupil_id])
+            fingerprints[pupil_id] = outcome["fingerprint"]
+            stamps.put(pupil_id, outcome["fingerprint"])
         else:
             result.failed.append(pupil_id)
             stamps.forget(pupil_id)

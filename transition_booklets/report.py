@@ -12,6 +12,7 @@ every pupil's name, so it belongs in the staff folder, never in the published si
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import os
 from collections.abc import Mapping, Sequence
@@ -19,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-import icalendar
 import jinja2
 
+from . import ics
 from .advice import pupil_warnings
 from .loader import Cohort
 from .problems import BuildError, Problem
@@ -171,31 +172,26 @@ def calendar_ics(entries: Sequence[CalendarEntry], school_name: str, today: dt.d
     time is an all-day event.
     """
     stamp = dt.datetime.combine(today, dt.time(0), tzinfo=dt.UTC)
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", "-//transition-booklets//staff cohort calendar//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"{school_name}: transition dates (staff)")
+    events = []
     for entry in entries:
-        event = icalendar.Event()
-        event.add("uid", entry.uid)
-        event.add("dtstamp", stamp)
-        event.add("summary", f"{entry.pupil_name}: {entry.what.lower()}")
-        if entry.start is None:
-            event.add("dtstart", entry.date)
-            event.add("dtend", entry.date + dt.timedelta(days=1))
-        else:
-            event.add("dtstart", dt.datetime.combine(entry.date, entry.start))
-            if entry.end is not None:
-                event.add("dtend", dt.datetime.combine(entry.date, entry.end))
-        if entry.details:
-            event.add("description", entry.details)
-        if entry.location:
-            event.add("location", entry.location)
-        event.add("transp", "TRANSPARENT")
-        calendar.add_component(event)
-    data: bytes = calendar.to_ical()
-    return data
+        start: dt.date | dt.datetime = entry.date
+        end: dt.date | dt.datetime | None = entry.date + dt.timedelta(days=1)
+        if entry.start is not None:
+            start = dt.datetime.combine(entry.date, entry.start)
+            end = dt.datetime.combine(entry.date, entry.end) if entry.end is not None else None
+        events.append(
+            ics.Event(
+                entry.uid,
+                stamp,
+                f"{entry.pupil_name}: {entry.what.lower()}",
+                start,
+                end,
+                description=entry.details,
+                location=entry.location,
+                transparent=True,
+            )
+        )
+    return ics.calendar(f"{school_name}: transition dates (staff)", "-//transition-booklets//staff cohort calendar//EN", events)
 
 
 # ---------------------------------------------------------------------------
@@ -203,6 +199,7 @@ def calendar_ics(entries: Sequence[CalendarEntry], school_name: str, today: dt.d
 # ---------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -215,11 +212,14 @@ def _environment() -> jinja2.Environment:
 
 
 def _link(target: Path, staff_dir: Path) -> str | None:
-    """``target`` relative to the staff folder (with forward slashes), or None when it is not there."""
-    if not target.is_file():
+    """``target`` relative to the staff folder (with forward slashes), or None when it is not there.
+
+    Both are expected resolved already (see :func:`render_cohort_report`): resolving hundreds of
+    links one by one was most of the time it took to rewrite the page.
+    """
+    if not os.path.isfile(target):
         return None
-    relative = os.path.relpath(target.resolve(), staff_dir.resolve())
-    return Path(relative).as_posix()
+    return Path(os.path.relpath(target, staff_dir)).as_posix()
 
 
 def _readiness_rows(readiness: Sequence[PupilReadiness]) -> list[dict[str, Any]]:
@@ -271,8 +271,11 @@ def render_cohort_report(
     staff_dir: Path,
     site_dir: Path,
     today: dt.date,
+    entries: Sequence[CalendarEntry] | None = None,
 ) -> str:
+    """The staff page. ``entries`` is the cohort calendar when the caller has it already."""
     school = cohort.school
+    staff_dir, site_dir = Path(staff_dir).resolve(), Path(site_dir).resolve()
     words = Words(school.locale if school else "en-GB")
     readiness = cohort_readiness(cohort)
     by_id = {record.id: record for record in cohort.pupils}
@@ -299,7 +302,8 @@ def render_cohort_report(
                 "readable": record is not None,
             }
         )
-    entries = cohort_calendar(cohort)
+    if entries is None:
+        entries = cohort_calendar(cohort)
     calendar = [
         {
             "date": entry.date.isoformat(),
@@ -365,9 +369,10 @@ def write_cohort_report(
             site_dir,
         )
     staff_dir.mkdir(parents=True, exist_ok=True)
-    page = render_cohort_report(cohort, outcomes, staff_dir, site_dir, today)
+    entries = cohort_calendar(cohort)
+    page = render_cohort_report(cohort, outcomes, staff_dir, site_dir, today, entries)
     school_name = cohort.school.name if cohort.school else ""
-    _write_atomic(staff_dir / CALENDAR_FILE, calendar_ics(cohort_calendar(cohort), school_name, today))
+    _write_atomic(staff_dir / CALENDAR_FILE, calendar_ics(entries, school_name, today))
     path = staff_dir / REPORT_FILE
     _write_atomic(path, page.encode("utf-8"))
     log.debug("wrote the staff report %s", path)
