@@ -136,7 +136,9 @@ def test_main_places_shown_without_key_places_need_photos(tmp_path: Path) -> Non
 
 
 def test_unused_staff_and_places_without_photos_are_not_warned(tmp_path: Path) -> None:
-    school = SCHOOL.replace("    photo: images/mr-hughes.jpg\n", "    photo: images/mr-hughes.jpg\n  mr-lee:\n    name: Mr Lee\n")
+    school = SCHOOL.replace(
+        "    photo: images/mr-hughes.jpg\n", "    photo: images/mr-hughes.jpg\n  mr-lee:\n    name: Mr Lee\n"
+    )
     school = school.replace("staff:\n", "  library:\n    name: Library\nstaff:\n")
     assert warnings_for(tmp_path, school=school) == []
 

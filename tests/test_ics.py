@@ -17,9 +17,16 @@ def _read(data: bytes) -> list[icalendar.Event]:
 
 def test_a_calendar_app_reads_back_every_field() -> None:
     events = [
-        ics.Event("a@x", STAMP, "Amy: first visit", dt.datetime(2027, 7, 1, 9, 30), dt.datetime(2027, 7, 1, 11, 0),
-                  description="Meet Miss Adeyemi; bring a pencil, please", location="Oakfield, Main gate",
-                  transparent=True),
+        ics.Event(
+            "a@x",
+            STAMP,
+            "Amy: first visit",
+            dt.datetime(2027, 7, 1, 9, 30),
+            dt.datetime(2027, 7, 1, 11, 0),
+            description="Meet Miss Adeyemi; bring a pencil, please",
+            location="Oakfield, Main gate",
+            transparent=True,
+        ),
         ics.Event("b@x", STAMP, "Amy: first day", dt.date(2027, 9, 2), dt.date(2027, 9, 3)),
     ]
     visit, first_day = _read(ics.calendar("Amy at Oakfield", "-//test//EN", events))

@@ -66,7 +66,10 @@ def at(image: Image.Image, x: int, y: int) -> tuple[int, ...]:
 def quadrant_colours(image: Image.Image) -> list[tuple[int, ...]]:
     rgb = image.convert("RGB")
     w, h = rgb.size
-    return [at(rgb, x, y) for x, y in ((w // 4, h // 4), (3 * w // 4, h // 4), (w // 4, 3 * h // 4), (3 * w // 4, 3 * h // 4))]
+    return [
+        at(rgb, x, y)
+        for x, y in ((w // 4, h // 4), (3 * w // 4, h // 4), (w // 4, 3 * h // 4), (3 * w // 4, 3 * h // 4))
+    ]
 
 
 def png_declaring(width: int, height: int) -> bytes:
@@ -76,7 +79,9 @@ def png_declaring(width: int, height: int) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 def jpeg_declaring(width: int, height: int) -> bytes:
@@ -136,8 +141,18 @@ def photo_with_metadata(data: Path) -> tuple[str, bytes]:
     return write(data, "gps.jpg", raw), raw
 
 
-SECRETS = [b"SecretCam", b"Exif\x00", b"GPS home", b"xmpmeta", b"SecretTown", b"Photoshop 3.0", b"SecretCaption",
-           b"secret comment", b"acsp", b"ICC_PROFILE"]
+SECRETS = [
+    b"SecretCam",
+    b"Exif\x00",
+    b"GPS home",
+    b"xmpmeta",
+    b"SecretTown",
+    b"Photoshop 3.0",
+    b"SecretCaption",
+    b"secret comment",
+    b"acsp",
+    b"ICC_PROFILE",
+]
 
 
 def test_every_output_loses_gps_camera_xmp_iptc_icc_and_comments(processor: ImageProcessor, data: Path) -> None:
@@ -229,7 +244,9 @@ def test_a_broken_colour_profile_is_ignored_not_fatal(processor: ImageProcessor,
         assert close(at(result.convert("RGB"), 20, 20), (10, 120, 200), 8)
 
 
-def test_palette_with_transparency_keeps_it_on_the_web_and_is_white_in_print(processor: ImageProcessor, data: Path) -> None:
+def test_palette_with_transparency_keeps_it_on_the_web_and_is_white_in_print(
+    processor: ImageProcessor, data: Path
+) -> None:
     logo = Image.new("P", (80, 80), 0)
     logo.putpalette([0, 0, 0, 200, 30, 30] + [0] * (254 * 3))
     ImageDraw.Draw(logo).ellipse((20, 20, 60, 60), fill=1)
@@ -356,7 +373,10 @@ def test_view_images_give_photo_placeholder_or_nothing_for_an_icon(processor: Im
     assert photo is not None and photo.x1.width == 50
     initials = processor.web_for({"source": None, "initials": "AK", "colour": "#2e7d32", "icon": None}, width=50)
     assert initials is not None and initials.x1.media_type == "image/webp"
-    assert processor.web_for({"source": None, "initials": "", "colour": "#2e7d32", "icon": "material/sofa"}, width=50) is None
+    assert (
+        processor.web_for({"source": None, "initials": "", "colour": "#2e7d32", "icon": "material/sofa"}, width=50)
+        is None
+    )
     printed = processor.print_for({"source": None, "initials": "AK", "colour": "#2e7d32", "icon": None}, width_mm=20)
     assert printed is not None and printed.media_type == "image/png"
 
@@ -366,7 +386,9 @@ def test_view_images_give_photo_placeholder_or_nothing_for_an_icon(processor: Im
 # ---------------------------------------------------------------------------
 
 
-def test_a_decompression_bomb_is_refused_from_its_header(processor: ImageProcessor, data: Path, decodes: list[tuple[int, int]]) -> None:
+def test_a_decompression_bomb_is_refused_from_its_header(
+    processor: ImageProcessor, data: Path, decodes: list[tuple[int, int]]
+) -> None:
     source = write(data, "bomb.png", png_declaring(20000, 20000))
     with pytest.raises(BuildError) as error:
         processor.web(source, width=200, where=WHERE)
@@ -418,7 +440,9 @@ def test_a_cut_short_jpeg_names_the_file_and_what_to_do(processor: ImageProcesso
 
 def test_something_that_is_not_an_image(processor: ImageProcessor, data: Path) -> None:
     source = write(data, "notes.jpg", b"Dear Ms Khan, here is the photo you asked for.\n")
-    with pytest.raises(BuildError, match=r"'images/notes.jpg' is not a picture that can be used.*save it as JPEG or PNG"):
+    with pytest.raises(
+        BuildError, match=r"'images/notes.jpg' is not a picture that can be used.*save it as JPEG or PNG"
+    ):
         processor.web(source, width=100, where=WHERE)
     heic = write(data, "iphone.jpg", b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + b"\0" * 100)
     with pytest.raises(BuildError, match="HEIC"):
@@ -506,7 +530,9 @@ def test_writes_are_atomic_and_leave_no_temporary_files(
     assert [path.name for path in all_outputs(processor)] == sorted(names), "no half-written or temporary file"
 
 
-def test_an_unusable_shared_photo_is_only_examined_once(processor: ImageProcessor, data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unusable_shared_photo_is_only_examined_once(
+    processor: ImageProcessor, data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     source = write(data, "bad.jpg", b"not a picture")
     opened: list[str] = []
     original = images_module._open

@@ -139,7 +139,9 @@ def test_bad_shard_is_explained(text: str) -> None:
         parse_shard(text)
 
 
-def test_a_protected_build_hides_folder_names_and_keeps_passwords_staff_side(example_copy: Path, tmp_path: Path) -> None:
+def test_a_protected_build_hides_folder_names_and_keeps_passwords_staff_side(
+    example_copy: Path, tmp_path: Path
+) -> None:
     options = options_for(example_copy, tmp_path, only=["amy-jones", "kai-morgan"])
     assert build_cohort(options).ok  # an open build first: its clear folders must go
     assert (options.out_dir / "amy-jones").is_dir()
@@ -192,7 +194,11 @@ def test_parallel_build_after_a_booklet_in_the_same_process_does_not_hang(exampl
 
     completed = subprocess.run(
         [sys.executable, "-c", PARALLEL_AFTER_TYPST, str(example_copy), str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr
     assert "2 built, 0 unchanged, 0 failed" in completed.stdout

@@ -167,8 +167,10 @@ def test_visit_needs_trusted_adult_who_stays_and_keyworker() -> None:
     assert to_add == ("add ms-khan to first_visit.who_i_will_meet, so Sam meets Ms Khan (the keyworker) on the visit",)
     met = {**visit, "trusted_adult": adult, "who_i_will_meet": ["ms-khan"]}
     assert result("visit", first_visit=met, keyworker=keyworker)[0] is Status.met
-    assert result("visit", first_visit={**visit, "trusted_adult": adult, "met_by": "ms-khan"},
-                  keyworker=keyworker)[0] is Status.met
+    assert (
+        result("visit", first_visit={**visit, "trusted_adult": adult, "met_by": "ms-khan"}, keyworker=keyworker)[0]
+        is Status.met
+    )
 
 
 def test_keyworker_needs_photo_where_and_when() -> None:

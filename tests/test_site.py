@@ -204,8 +204,9 @@ def test_text_from_a_pupil_file_is_shown_literally(example_copy: Path, tmp_path:
         encoding="utf-8",
     )
     result = build_cohort(
-        BuildOptions(data_dir=example_copy, out_dir=tmp_path / "site", staff_dir=tmp_path / "staff", only=["tricky"],
-                     pdf=False)
+        BuildOptions(
+            data_dir=example_copy, out_dir=tmp_path / "site", staff_dir=tmp_path / "staff", only=["tricky"], pdf=False
+        )
     )
     assert result.ok, result.problems
     folder = tmp_path / "site" / "tricky"
@@ -236,8 +237,9 @@ def test_a_failed_rebuild_keeps_the_last_good_site(example_copy: Path, tmp_path:
 
 
 def test_site_is_rebuilt_cleanly_over_an_old_one(tmp_path: Path, example_copy: Path) -> None:
-    options = BuildOptions(data_dir=example_copy, out_dir=tmp_path / "site", staff_dir=tmp_path / "staff",
-                           only=["kai-morgan"], pdf=False)
+    options = BuildOptions(
+        data_dir=example_copy, out_dir=tmp_path / "site", staff_dir=tmp_path / "staff", only=["kai-morgan"], pdf=False
+    )
     assert build_cohort(options).ok
     (tmp_path / "site" / "kai-morgan" / "stale.html").write_text("old", encoding="utf-8")
     options.force = True

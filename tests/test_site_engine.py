@@ -28,12 +28,29 @@ def test_the_docs_folder_builds_the_same_with_plain_mkdocs(tmp_path: Path) -> No
     laid_out = write_docs(cohort, record, view, docs, processor=ImageProcessor(EXAMPLE, tmp_path / "cache"))
 
     engine = SiteEngine(tmp_path / "store")
-    engine.build(docs, tmp_path / "fast", site_name=laid_out.site_name, nav=laid_out.nav, extra=laid_out.extra,
-                 language=laid_out.language)
+    engine.build(
+        docs,
+        tmp_path / "fast",
+        site_name=laid_out.site_name,
+        nav=laid_out.nav,
+        extra=laid_out.extra,
+        language=laid_out.language,
+    )
     completed = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(docs.parent / "mkdocs.yml"), "-d",
-         str(tmp_path / "plain")],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "-q",
+            "-f",
+            str(docs.parent / "mkdocs.yml"),
+            "-d",
+            str(tmp_path / "plain"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert completed.returncode == 0, completed.stderr
     for page in PAGES:

@@ -102,8 +102,11 @@ def pupil_uses(school: School, pupil: Pupil) -> list[Use]:
         uses.append(Use("staff", pupil.mentoring.mentor, ("mentoring", "mentor")))
     if pupil.family_liaison:
         uses.append(Use("staff", pupil.family_liaison.staff, ("family_liaison", "staff")))
-    pinned = pupil.key_places or (keyworker and keyworker.where) or (worries and worries.place) or (
-        pupil.small_group and pupil.small_group.place
+    pinned = (
+        pupil.key_places
+        or (keyworker and keyworker.where)
+        or (worries and worries.place)
+        or (pupil.small_group and pupil.small_group.place)
     )
     if not pinned:
         uses += [
@@ -297,7 +300,9 @@ def pupil_warnings(cohort: Cohort, record: PupilRecord, today: dt.date | None = 
     if gaps:
         positions = school_positions(cohort.data_dir)
         school_file = display_path(cohort.data_dir / SCHOOL_FILE)
-        school_warnings = [_school_problem(school_file, positions, gap, _whose(record), _more(gap.uses)) for gap in gaps]
+        school_warnings = [
+            _school_problem(school_file, positions, gap, _whose(record), _more(gap.uses)) for gap in gaps
+        ]
         warnings += sorted(school_warnings, key=lambda problem: (problem.line, problem.column, problem.field))
     log.debug("%d warnings for %s", len(warnings), record.id)
     return warnings

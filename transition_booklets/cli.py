@@ -86,11 +86,20 @@ def make_parser() -> argparse.ArgumentParser:
         help="build only slice K of N (e.g. 1/4), to spread a large build over machines",
     )
     build.add_argument("--protect", action="store_true", help="encrypt every pupil's site and booklets with a password")
-    build.add_argument("--passwords", type=Path, default=None, metavar="FILE",
-                       help="with --protect: a CSV of pupil-id,password kept outside the data folder "
-                       "(default: generate memorable passwords and keep them in the staff folder)")
-    build.add_argument("--address", default=None, metavar="URL",
-                       help="the web address the site folder is published at, for the family letters")
+    build.add_argument(
+        "--passwords",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="with --protect: a CSV of pupil-id,password kept outside the data folder "
+        "(default: generate memorable passwords and keep them in the staff folder)",
+    )
+    build.add_argument(
+        "--address",
+        default=None,
+        metavar="URL",
+        help="the web address the site folder is published at, for the family letters",
+    )
     build.add_argument("--no-pdf", action="store_true", help="skip the booklets (faster while editing)")
     build.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
     build.add_argument(

@@ -312,9 +312,7 @@ def draw_centred_text(
 def _srgb_transform(icc: bytes, mode: str) -> ImageCms.ImageCmsTransform:
     source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
     target = ImageCms.createProfile("sRGB")
-    return ImageCms.buildTransform(
-        source, target, mode, "RGB", renderingIntent=ImageCms.Intent.PERCEPTUAL
-    )
+    return ImageCms.buildTransform(source, target, mode, "RGB", renderingIntent=ImageCms.Intent.PERCEPTUAL)
 
 
 def _sixteen_bit_to_l(image: Image.Image) -> Image.Image:
@@ -427,8 +425,16 @@ class ImageProcessor:
 
     # -- public API -----------------------------------------------------------
 
-    def web(self, source: str, *, width: int, square: bool = False, drawing: bool = False, where: str = "",
-            overlay: Overlay | None = None) -> WebImage:
+    def web(
+        self,
+        source: str,
+        *,
+        width: int,
+        square: bool = False,
+        drawing: bool = False,
+        where: str = "",
+        overlay: Overlay | None = None,
+    ) -> WebImage:
         """WebP at ``width`` and ``2 × width`` pixels (capped at the source's size)."""
         x1, x2 = self._make(
             source,
@@ -437,15 +443,32 @@ class ImageProcessor:
         )
         return WebImage(x1, x2)
 
-    def print_image(self, source: str, *, width_mm: float, square: bool = False, drawing: bool = False,
-                    where: str = "", overlay: Overlay | None = None) -> Rendition:
+    def print_image(
+        self,
+        source: str,
+        *,
+        width_mm: float,
+        square: bool = False,
+        drawing: bool = False,
+        where: str = "",
+        overlay: Overlay | None = None,
+    ) -> Rendition:
         """JPEG (or PNG with ``drawing``) with :data:`PRINT_DPI` pixels per inch of ``width_mm``."""
         fmt: Format = "png" if drawing else "jpeg"
         (rendition,) = self._make(source, [_Spec(mm_to_px(width_mm), square, fmt, drawing, overlay)], where)
         return rendition
 
-    def web_and_print(self, source: str, *, width: int, width_mm: float, square: bool = False, drawing: bool = False,
-                      where: str = "", overlay: Overlay | None = None) -> tuple[WebImage, Rendition]:
+    def web_and_print(
+        self,
+        source: str,
+        *,
+        width: int,
+        width_mm: float,
+        square: bool = False,
+        drawing: bool = False,
+        where: str = "",
+        overlay: Overlay | None = None,
+    ) -> tuple[WebImage, Rendition]:
         """:meth:`web` and :meth:`print_image` together, decoding the source once."""
         fmt: Format = "png" if drawing else "jpeg"
         x1, x2, printed = self._make(
@@ -467,8 +490,14 @@ class ImageProcessor:
             background = _hex_to_rgb(colour)
         except ValueError:
             background = (31, 95, 139)
-        recipe = {"op": "placeholder", "initials": initials, "colour": background, "size": size_px, "fmt": fmt,
-                  "font": _font_digest()}
+        recipe = {
+            "op": "placeholder",
+            "initials": initials,
+            "colour": background,
+            "size": size_px,
+            "fmt": fmt,
+            "font": _font_digest(),
+        }
         key = self._key(recipe, "")
         hit = self._cached(key, fmt, (size_px, size_px))
         if hit is not None:
@@ -493,7 +522,9 @@ class ImageProcessor:
     def placeholder_print(self, initials: str, colour: str, *, width_mm: float) -> Rendition:
         return self.placeholder(initials, colour, size_px=mm_to_px(width_mm), fmt="png")
 
-    def web_for(self, image: Mapping[str, Any], *, width: int, square: bool = False, where: str = "") -> WebImage | None:
+    def web_for(
+        self, image: Mapping[str, Any], *, width: int, square: bool = False, where: str = ""
+    ) -> WebImage | None:
         """An image dict from ``view.py``: its photo, else the initials placeholder, else None (show the icon)."""
         source = image.get("source")
         if source:
@@ -502,8 +533,9 @@ class ImageProcessor:
             return self.placeholder_web(str(image["initials"]), str(image.get("colour") or ""), width=width)
         return None
 
-    def print_for(self, image: Mapping[str, Any], *, width_mm: float, square: bool = False,
-                  where: str = "") -> Rendition | None:
+    def print_for(
+        self, image: Mapping[str, Any], *, width_mm: float, square: bool = False, where: str = ""
+    ) -> Rendition | None:
         """Like :meth:`web_for`, for the booklet."""
         source = image.get("source")
         if source:
@@ -680,9 +712,7 @@ class ImageProcessor:
                 "save it again or choose another photo"
             )
 
-    def _prepare(
-        self, image: Image.Image, icc: bytes | None, square: bool, size: tuple[int, int]
-    ) -> Image.Image:
+    def _prepare(self, image: Image.Image, icc: bytes | None, square: bool, size: tuple[int, int]) -> Image.Image:
         """Crop and shrink a decoded source to ``size``, in sRGB."""
         if square:
             image = image.crop(_square_box(*image.size))
@@ -704,7 +734,11 @@ class ImageProcessor:
             image = _flatten(image).convert("RGB")  # JPEG has no transparency: white behind it
             params = {"format": "JPEG", "quality": JPEG_QUALITY, "optimize": True, "dpi": (PRINT_DPI, PRINT_DPI)}
         else:
-            params = {"format": "PNG", "compress_level": 1, "dpi": (PRINT_DPI, PRINT_DPI)}  # fast; size matters little here
+            params = {
+                "format": "PNG",
+                "compress_level": 1,
+                "dpi": (PRINT_DPI, PRINT_DPI),
+            }  # fast; size matters little here
         descriptor, name = tempfile.mkstemp(dir=self.cache_dir, prefix=".tmp-", suffix=f".{fmt}")
         temporary = Path(name)
         try:

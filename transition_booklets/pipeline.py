@@ -47,7 +47,20 @@ from .words import Words
 log = logging.getLogger(__name__)
 
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
-ALREADY_COMPRESSED = {".webp", ".jpg", ".jpeg", ".png", ".pdf", ".woff2", ".ogg", ".mp3", ".m4a", ".mp4", ".webm", ".zip"}
+ALREADY_COMPRESSED = {
+    ".webp",
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".pdf",
+    ".woff2",
+    ".ogg",
+    ".mp3",
+    ".m4a",
+    ".mp4",
+    ".webm",
+    ".zip",
+}
 PRINT_WIDTHS_MM = {"portrait": 45.0, "photo": 70.0, "logo": 30.0, "map": 128.0}
 
 
@@ -540,4 +553,6 @@ def _write_report(
         stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.write_text(key, encoding="utf-8")
     except OSError as error:
-        result.problems.append(BuildError(f"{display_path(options.staff_dir)}: the staff report could not be written ({error})"))
+        result.problems.append(
+            BuildError(f"{display_path(options.staff_dir)}: the staff report could not be written ({error})")
+        )

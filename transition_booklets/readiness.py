@@ -209,15 +209,11 @@ def _timetables(plan: _Plan) -> _Outcome:
         if pupil.timetable:
             return _done([])
         return _done([f"add timetable: {name}'s full timetable, so it can be shared before the first day"])
-    without = [
-        (index, phase.name) for index, phase in enumerate(pupil.phases) if not timetable_of(pupil, phase)
-    ]
+    without = [(index, phase.name) for index, phase in enumerate(pupil.phases) if not timetable_of(pupil, phase)]
     if not without:
         return _done([])
     listed = ", ".join(f"phases[{index}] ('{phase}')" for index, phase in without)
-    return _done(
-        [f"add timetable: {name}'s full timetable, or a timetable: for each phase without one: {listed}"]
-    )
+    return _done([f"add timetable: {name}'s full timetable, or a timetable: for each phase without one: {listed}"])
 
 
 def _places(plan: _Plan) -> _Outcome:
@@ -247,8 +243,10 @@ def _support(plan: _Plan) -> _Outcome:
     buddy, name = plan.pupil.buddy, plan.called
     if buddy is None:
         return _done(
-            [f"add buddy: a buddy, peer mentor or support adult for {name}'s first days (kind: buddy, "
-             "peer-mentor or adult)"]
+            [
+                f"add buddy: a buddy, peer mentor or support adult for {name}'s first days (kind: buddy, "
+                "peer-mentor or adult)"
+            ]
         )
     if buddy.kind is SupportKind.adult and buddy.staff is None:
         return _done([f"add buddy.staff: the staff id of {buddy.name}, so {name} sees their photo"])
@@ -287,8 +285,10 @@ def _breaks(plan: _Plan) -> _Outcome:
         )
     gaps = [f"add break_times: what is planned for {name} at break and lunch (period, plan, place)"]
     if setting is None:
-        gaps.append("or add previous_setting (name, kind): for a move from a primary or secondary school this "
-                    "is only needed if break times become hard")
+        gaps.append(
+            "or add previous_setting (name, kind): for a move from a primary or secondary school this "
+            "is only needed if break times become hard"
+        )
     return _done(gaps)
 
 
@@ -323,9 +323,7 @@ def _family(plan: _Plan) -> _Outcome:
 def _agreed(plan: _Plan) -> _Outcome:
     agreed = plan.pupil.agreed
     if agreed is None:
-        return _done(
-            ["add agreed: the plan, rewards and sanctions, who agreed them (agreed_by) and when (agreed_on)"]
-        )
+        return _done(["add agreed: the plan, rewards and sanctions, who agreed them (agreed_by) and when (agreed_on)"])
     gaps: list[str] = []
     if not (agreed.plan or agreed.rewards or agreed.sanctions):
         gaps.append("add agreed.plan, agreed.rewards or agreed.sanctions: what was agreed")
@@ -455,7 +453,9 @@ def readiness_gaps(readiness: Sequence[PupilReadiness]) -> str:
         lines.append(f"{item.pupil_id} ({item.name}): {state}")
         for result in item.gaps:
             for number, gap in enumerate(result.to_add):
-                label = f"{result.symbol} {result.factor.header}:" if number == 0 else " " * (len(result.factor.header) + 3)
+                label = (
+                    f"{result.symbol} {result.factor.header}:" if number == 0 else " " * (len(result.factor.header) + 3)
+                )
                 lines.extend(
                     textwrap.wrap(
                         f"{label} {gap}",

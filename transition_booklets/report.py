@@ -144,13 +144,25 @@ def cohort_calendar(cohort: Cohort) -> list[CalendarEntry]:
                 details.append(f"met by {school.staff[visit.met_by].name}")
             where = school.places[visit.meet_at].name if visit.meet_at else ""
             entries.append(
-                CalendarEntry(visit.date, visit.start, visit.end, pupil_id, pupil.name, "first-visit", 0,
-                              "First visit", "; ".join(details), where)
+                CalendarEntry(
+                    visit.date,
+                    visit.start,
+                    visit.end,
+                    pupil_id,
+                    pupil.name,
+                    "first-visit",
+                    0,
+                    "First visit",
+                    "; ".join(details),
+                    where,
+                )
             )
         if pupil.start_date:
             phase = pupil.phases[0].name if pupil.phases and pupil.phases[0].from_ == pupil.start_date else ""
             entries.append(
-                CalendarEntry(pupil.start_date, None, None, pupil_id, pupil.name, "first-day", 0, "First day", phase, "")
+                CalendarEntry(
+                    pupil.start_date, None, None, pupil_id, pupil.name, "first-day", 0, "First day", phase, ""
+                )
             )
         for number, review in enumerate(pupil.reviews):
             about = review.what or ""
@@ -159,8 +171,9 @@ def cohort_calendar(cohort: Cohort) -> list[CalendarEntry]:
             if others:
                 about = f"{about} (with {', '.join(others)})".strip()
             entries.append(
-                CalendarEntry(review.date, review.time, None, pupil_id, pupil.name, "review", number, "Review",
-                              about, "")
+                CalendarEntry(
+                    review.date, review.time, None, pupil_id, pupil.name, "review", number, "Review", about, ""
+                )
             )
     return sorted(entries, key=lambda entry: entry.sort_key)
 
@@ -191,7 +204,9 @@ def calendar_ics(entries: Sequence[CalendarEntry], school_name: str, today: dt.d
                 transparent=True,
             )
         )
-    return ics.calendar(f"{school_name}: transition dates (staff)", "-//transition-booklets//staff cohort calendar//EN", events)
+    return ics.calendar(
+        f"{school_name}: transition dates (staff)", "-//transition-booklets//staff cohort calendar//EN", events
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -217,7 +232,7 @@ def _link(target: Path, staff_dir: Path) -> str | None:
     Both are expected resolved already (see :func:`render_cohort_report`): resolving hundreds of
     links one by one was most of the time it took to rewrite the page.
     """
-    if not os.path.isfile(target):
+    if not target.is_file():
         return None
     return Path(os.path.relpath(target, staff_dir)).as_posix()
 
@@ -240,12 +255,8 @@ def _readiness_rows(readiness: Sequence[PupilReadiness]) -> list[dict[str, Any]]
                     }
                     for result in item.results
                 ],
-                "gaps": [
-                    {"factor": result.factor.label, "to_add": list(result.to_add)} for result in item.gaps
-                ],
-                "not_needed": [
-                    {"factor": result.factor.label, "reason": result.reason} for result in item.not_needed
-                ],
+                "gaps": [{"factor": result.factor.label, "to_add": list(result.to_add)} for result in item.gaps],
+                "not_needed": [{"factor": result.factor.label, "reason": result.reason} for result in item.not_needed],
             }
         )
     return rows

@@ -90,8 +90,7 @@ class SchoolMapImages:
     def pin_data(self) -> list[dict[str, Any]]:
         """The pins as plain dicts (for Jinja and the booklet's JSON)."""
         return [
-            {"number": pin.number, "id": pin.place_id, "name": pin.name, "x": pin.x, "y": pin.y}
-            for pin in self.pins
+            {"number": pin.number, "id": pin.place_id, "name": pin.name, "x": pin.x, "y": pin.y} for pin in self.pins
         ]
 
 
@@ -262,7 +261,9 @@ def draw_map(
     )
     pinned = {pin.number for pin in pins}
     legend = tuple(
-        LegendEntry(int(place["number"]), str(place.get("id", "")), str(place.get("name", "")), int(place["number"]) in pinned)
+        LegendEntry(
+            int(place["number"]), str(place.get("id", "")), str(place.get("name", "")), int(place["number"]) in pinned
+        )
         for place in places
         if place.get("number") is not None
     )

@@ -36,8 +36,17 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 SITE_SRC = ROOT / "site_src"
 MKDOCS_YML = ROOT / "mkdocs.yml"
-MEDIA_KINDS = {".mp3": "audio", ".m4a": "audio", ".ogg": "audio", ".oga": "audio", ".wav": "audio",
-               ".mp4": "video", ".webm": "video", ".ogv": "video", ".mov": "video"}
+MEDIA_KINDS = {
+    ".mp3": "audio",
+    ".m4a": "audio",
+    ".ogg": "audio",
+    ".oga": "audio",
+    ".wav": "audio",
+    ".mp4": "video",
+    ".webm": "video",
+    ".ogv": "video",
+    ".mov": "video",
+}
 
 
 @dataclass(frozen=True)
@@ -158,7 +167,9 @@ def render_pages(
     """Write one Markdown file per page into ``docs``; return the navigation."""
     env = page_environment()
     word_map = words.all()
-    pages = [{"name": page.name, "file": page.file, "icon": page.icon, "title": word_map[page.title_key]} for page in PAGES]
+    pages = [
+        {"name": page.name, "file": page.file, "icon": page.icon, "title": word_map[page.title_key]} for page in PAGES
+    ]
     macros = env.get_template("macros.html.j2")
     for page, entry in zip(PAGES, pages, strict=True):
         template = env.get_template(f"{page.name}.md.j2")
@@ -303,7 +314,12 @@ def write_pupil_site(
         booklets = add_booklets(docs) if add_booklets else None
         laid_out = write_docs(cohort, record, view, docs, processor=processor, booklets=booklets)
         engine.build(
-            docs, folder, site_name=laid_out.site_name, nav=laid_out.nav, extra=laid_out.extra, language=laid_out.language
+            docs,
+            folder,
+            site_name=laid_out.site_name,
+            nav=laid_out.nav,
+            extra=laid_out.extra,
+            language=laid_out.language,
         )
 
 
@@ -344,9 +360,14 @@ def warm_shared_images(processor: ImageProcessor, cohort: Cohort) -> None:
     if school is None:
         return
     jobs: list[tuple[str, bool, list[int], float]] = []
-    jobs += [(member.photo, True, list(PORTRAIT_WIDTHS), PRINT_WIDTHS_MM["portrait"])
-             for member in school.staff.values() if member.photo]
-    jobs += [(place.photo, False, [PHOTO_WIDTH], PRINT_WIDTHS_MM["photo"]) for place in school.places.values() if place.photo]
+    jobs += [
+        (member.photo, True, list(PORTRAIT_WIDTHS), PRINT_WIDTHS_MM["portrait"])
+        for member in school.staff.values()
+        if member.photo
+    ]
+    jobs += [
+        (place.photo, False, [PHOTO_WIDTH], PRINT_WIDTHS_MM["photo"]) for place in school.places.values() if place.photo
+    ]
     if school.map is not None:
         try:
             processor.web(school.map.image, width=MAP_WIDTH, drawing=True)
