@@ -32,7 +32,7 @@ import re
 import tempfile
 import threading
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -198,14 +198,36 @@ def breakable(text: str) -> str:
     return _LONG_WORD.sub(_break_word, text)
 
 
-def _break_long_words(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: item if key in _NOT_TEXT else _break_long_words(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_break_long_words(item) for item in value]
-    if isinstance(value, str):
-        return breakable(value)
-    return value
+class _Prepared:
+    """A copy of the view made ready to print, with what the booklet needs found on the way."""
+
+    def __init__(self, view: View) -> None:
+        self.images: list[dict[str, Any]] = []  # every view image, in document order
+        self.icon_names: set[str] = set()
+        self.view: View = self._copy(view)
+
+    def _copy(self, value: Any) -> Any:
+        """:func:`printable` on every string, then :func:`breakable` on every word shown as text.
+
+        One walk over the view does what used to be four: the timetables make it large.
+        """
+        if isinstance(value, str):
+            return breakable(printable(value))
+        if isinstance(value, dict):
+            copied: dict[str, Any] = {}
+            for key, item in value.items():
+                if key in _NOT_TEXT:
+                    copied[key] = item = _clean(item)
+                    if key == "icon" and isinstance(item, str):
+                        self.icon_names.add(item)
+                else:
+                    copied[key] = self._copy(item)
+            if copied.keys() >= _IMAGE_KEYS:
+                self.images.append(copied)
+            return copied
+        if isinstance(value, list):
+            return [self._copy(item) for item in value]
+        return value
 
 
 _MISSING_GLYPHS = re.compile(r'the text `"((?:[^"\\]|\\.)*)"` could not be displayed')
@@ -295,19 +317,6 @@ def processed_images(processor: ImageProcessor, *, pupil_file: str, school_file:
     return resolve
 
 
-def _image_dicts(value: Any) -> Iterator[dict[str, Any]]:
-    """Every view image (``{"source", "alt", "initials", "colour", "icon"}``) inside ``value``."""
-    if isinstance(value, dict):
-        if value.keys() >= _IMAGE_KEYS:
-            yield value
-            return
-        for item in value.values():
-            yield from _image_dicts(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _image_dicts(item)
-
-
 class _ImageFolder:
     """Copies resolved images into the Typst root, once per file, under neutral names."""
 
@@ -344,7 +353,8 @@ class _ImageFolder:
         image["print_file"] = self.resolved[key] = relative
 
 
-def _add_images(view: View, images: _ImageFolder) -> None:
+def _add_images(view: View, found: list[dict[str, Any]], images: _ImageFolder) -> None:
+    """Resolve the school's logo and map and every image ``found`` in ``view`` (see :class:`_Prepared`)."""
     school = view["school"]
     images.add(school["logo"], "logo")
     if school.get("map"):
@@ -359,7 +369,7 @@ def _add_images(view: View, images: _ImageFolder) -> None:
         }
         images.add(map_image, "map")
         school["map"]["image"] = map_image
-    for image in _image_dicts(view):
+    for image in found:
         if "print_file" in image:
             continue
         images.add(image, "photo" if image.get("icon") else "portrait")
@@ -435,21 +445,12 @@ def _subjects_used(view: View) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------------------
 
 
-def _icon_names(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key == "icon" and isinstance(item, str):
-                yield item
-            else:
-                yield from _icon_names(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _icon_names(item)
+def _icons(used: set[str]) -> dict[str, str]:
+    """The SVG markup of every icon the booklet draws: ``used`` and the template's own.
 
-
-def _icons(view: View) -> dict[str, str]:
-    """The SVG markup of every icon the booklet draws (unknown names fall back to a map marker)."""
-    names = set(UI_ICONS) | set(_icon_names(view))
+    Unknown names fall back to a map marker.
+    """
+    names = set(UI_ICONS) | used
     result: dict[str, str] = {}
     for name in sorted(names):
         if icon_path(name) is None:
@@ -488,8 +489,9 @@ def build_payload(
 ) -> dict[str, Any]:
     """The JSON document the template reads; images are copied into ``root`` on the way."""
     words = Words(view["school"]["locale"])
-    prepared: View = _break_long_words(_clean(view))
-    _add_images(prepared, _ImageFolder(root, resolve_image))
+    walked = _Prepared(view)
+    prepared = walked.view
+    _add_images(prepared, walked.images, _ImageFolder(root, resolve_image))
     _group_days(prepared.get("timetable"), words)
     for phase in prepared.get("phases", []):
         if phase.get("own_timetable"):
@@ -498,7 +500,7 @@ def build_payload(
     return {
         "view": prepared,
         "words": words.all(),
-        "icons": _icons(prepared),
+        "icons": _icons(walked.icon_names),
         "meta": {
             "title": printable(booklet_title(view, words)),
             "language": view["school"]["language"],

@@ -24,7 +24,6 @@ import sys
 import time
 import traceback
 import uuid
-import zipfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ from typing import Any
 
 import jinja2
 
+from .archive import ArchiveTooLarge, write_zip
 from .fingerprint import BuildStamps, ViewCache, file_digest, pupil_fingerprint, tool_digest
 from .images import ImageProcessor
 from .letters import LetterEntry, write_family_letters
@@ -46,21 +46,6 @@ from .words import Words
 
 log = logging.getLogger(__name__)
 
-ZIP_TIME = (2000, 1, 1, 0, 0, 0)
-ALREADY_COMPRESSED = {
-    ".webp",
-    ".jpg",
-    ".jpeg",
-    ".png",
-    ".pdf",
-    ".woff2",
-    ".ogg",
-    ".mp3",
-    ".m4a",
-    ".mp4",
-    ".webm",
-    ".zip",
-}
 PRINT_WIDTHS_MM = {"portrait": 45.0, "photo": 70.0, "logo": 30.0, "map": 128.0}
 
 
@@ -139,22 +124,6 @@ def swap_in(staging: Path, final: Path) -> None:
     staging.rename(final)
     if old.exists():
         shutil.rmtree(old, ignore_errors=True)
-
-
-def write_zip(folder: Path, target: Path) -> Path:
-    """A zip of one pupil's folder, for email or a USB stick; the same folder gives the same bytes."""
-    partial = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}")
-    with zipfile.ZipFile(partial, "w") as archive:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                info = zipfile.ZipInfo(f"{folder.name}/{path.relative_to(folder).as_posix()}", ZIP_TIME)
-                # Pictures, fonts, sound and PDFs are compressed already: store them as they are.
-                stored = path.suffix.lower() in ALREADY_COMPRESSED
-                info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                archive.writestr(info, path.read_bytes())
-    partial.replace(target)
-    return target
 
 
 # ---------------------------------------------------------------------------
@@ -272,7 +241,11 @@ def build_pupil(worker: Worker, record: PupilRecord) -> str:
             assert cohort.school is not None
             protect_folder(staging, worker.protection.passwords[record.id], words=Words(cohort.school.locale).all())
         swap_in(staging, final)
-        write_zip(final, options.out_dir / f"{name}.zip")
+        try:
+            write_zip(final, options.out_dir / f"{name}.zip")
+        except ArchiveTooLarge as error:
+            (options.out_dir / f"{name}.zip").unlink(missing_ok=True)
+            log.warning("%s: no zip made: %s", pupil_file, error)
         _remove_other_mode(options.out_dir, record.id, name)
     finally:
         if staging.exists():
