@@ -277,6 +277,26 @@ def test_same_input_gives_byte_identical_files(cohort_views: dict[str, tuple[Sch
     assert first.print.read_bytes() == second.print.read_bytes()
 
 
+def test_booklets_typeset_one_after_another_never_mix_pupils(
+    cohort_views: dict[str, tuple[School, View]], tmp_path: Path
+) -> None:
+    """One Typst compiler serves every pupil in a process and reuses its layouts: nothing may carry over."""
+    _, view = cohort_views["amy-jones"]
+
+    def booklet_for(called: str, folder: str) -> BookletFiles:
+        return write_booklets({**view, "called": called}, tmp_path / folder, data_dir=DATA)
+
+    booklet_for("Ada", "ada")
+    after_ada = booklet_for("Bea", "bea-1")
+    booklet_for("Cat", "cat")
+    after_cat = booklet_for("Bea", "bea-2")
+    assert after_ada.reading.read_bytes() == after_cat.reading.read_bytes()
+    text = flat(pdf_text(after_cat.reading))
+    assert "Bea" in text and "Ada" not in text and "Cat" not in text
+    with pikepdf.open(after_cat.reading) as pdf:
+        assert str(pdf.docinfo["/Title"]) == "Bea's booklet for Riverside Academy"
+
+
 def test_creation_date_from_source_date_epoch(
     cohort_views: dict[str, tuple[School, View]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,6 +1,6 @@
 """The pupil's view: the school and pupil joined into one plain, JSON-ready structure.
 
-Both the site templates (Jinja) and the booklet (Typst, as JSON through sys inputs)
+Both the site templates (Jinja) and the booklet (Typst, as a JSON file)
 read this same structure, so a page and the booklet never disagree. References are
 resolved here (a place id becomes the place's name, photo, description and map
 position), dates become words in the school's language, and key places get the
