@@ -144,3 +144,35 @@ def test_only_named_pupils_are_read_and_unknown_names_are_reported() -> None:
     cohort = load_cohort(EXAMPLE, ["kai-morgan", "amy-jone"])
     assert [record.id for record in cohort.pupils] == ["kai-morgan"]
     assert "did you mean 'amy-jones'?" in cohort.problems[0].message
+
+
+def test_the_read_cache_gives_back_what_was_read_and_notices_edits(example_copy: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = load_cohort(example_copy, cache_dir=cache)
+    again = load_cohort(example_copy, cache_dir=cache)
+    assert [record.id for record in again.pupils] == [record.id for record in first.pupils]
+    for fresh, kept in zip(first.pupils, again.pupils, strict=True):
+        assert kept.pupil.model_dump() == fresh.pupil.model_dump()
+        assert kept.positions.of(("name",)) == fresh.positions.of(("name",))
+    amy = example_copy / "amy-jones.yaml"
+    amy.write_text(amy.read_text(encoding="utf-8").replace("Amelia Jones", "Amelia Jonas"), encoding="utf-8")
+    edited = load_cohort(example_copy, cache_dir=cache)
+    assert {record.id: record.pupil.name for record in edited.pupils}["amy-jones"] == "Amelia Jonas"
+
+
+def test_a_damaged_read_cache_is_ignored(example_copy: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    load_cohort(example_copy, cache_dir=cache)
+    for kept in cache.iterdir():
+        kept.write_bytes(b"not a pickle")
+    cohort = load_cohort(example_copy, cache_dir=cache)
+    assert not cohort.problems
+    assert {record.id: record.pupil.name for record in cohort.pupils}["kai-morgan"] == "Kai Morgan"
+
+
+def test_a_bad_file_stays_bad_when_read_from_the_cache(example_copy: Path, tmp_path: Path) -> None:
+    shutil.copy(BAD_PUPIL, example_copy / "bad-pupil.yaml")
+    first = load_cohort(example_copy, cache_dir=tmp_path / "cache")
+    again = load_cohort(example_copy, cache_dir=tmp_path / "cache")
+    assert again.failed_ids == first.failed_ids == ["bad-pupil"]
+    assert [str(problem) for problem in again.problems] == [str(problem) for problem in first.problems]

@@ -191,3 +191,29 @@ def test_staff_folder_inside_site_is_warned(tmp_path: Path, caplog: Any) -> None
     site.mkdir()
     write_cohort_report(cohort, {}, site / "staff", site, TODAY)
     assert "would be published" in caplog.text
+
+
+def test_kept_pupil_parts_follow_edits_to_the_pupil_the_school_and_the_day(tmp_path: Path) -> None:
+    """Each pupil's part of the page is kept between builds, yet the page always reads as if made afresh."""
+    cohort = fixture_cohort(tmp_path)
+    data, site, cache = cohort.data_dir, built_site(tmp_path, {}), tmp_path / "cache"
+
+    def kept_and_fresh(today: dt.date = TODAY) -> tuple[str, str]:
+        write_cohort_report(load_cohort(data), {}, tmp_path / "kept", site, today, cache_dir=cache)
+        write_cohort_report(load_cohort(data), {}, tmp_path / "fresh", site, today)
+        pages = [(tmp_path / name / "index.html").read_text(encoding="utf-8") for name in ("kept", "fresh")]
+        assert pages[0] == pages[1]
+        return pages[0], pages[1]
+
+    first, _ = kept_and_fresh()
+    assert "Mr Hughes has no photo" in first
+    pupil_file = data / "ada-complete.yaml"
+    name = load_cohort(data).pupils[0].pupil.name
+    pupil_file.write_text(pupil_file.read_text(encoding="utf-8").replace(name, "Adaeze Renamed"), encoding="utf-8")
+    page, _ = kept_and_fresh()
+    assert "Adaeze Renamed" in page and name not in page
+    school = data / "school.yaml"
+    school.write_text(school.read_text(encoding="utf-8").replace("Mr Hughes", "Mr Hughes-Bell"), encoding="utf-8")
+    page, _ = kept_and_fresh()
+    assert "Mr Hughes-Bell has no photo" in page
+    kept_and_fresh(TODAY + dt.timedelta(days=400))  # warnings that depend on the day

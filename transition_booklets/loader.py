@@ -29,14 +29,58 @@ SCHOOL_FILE = "school.yaml"
 PUPIL_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
-@dataclass(frozen=True)
 class PupilRecord:
-    """One pupil as read from its file."""
+    """One pupil as read from its file.
 
-    id: str
-    path: Path
-    pupil: Pupil
-    positions: Positions
+    A record taken from the build's read cache holds the checked pupil still pickled and
+    unpickles it the first time ``pupil`` or ``positions`` is used. Rebuilding after one
+    edit then never unpickles the pupils it does not build (their fingerprints and report
+    rows are kept too), and a worker process unpickles only the pupils it builds.
+    """
+
+    __slots__ = ("_content", "_stored", "id", "path")
+
+    def __init__(
+        self,
+        id: str,
+        path: Path,
+        pupil: Pupil | None = None,
+        positions: Positions | None = None,
+        *,
+        stored: bytes | None = None,
+    ) -> None:
+        self.id = id
+        self.path = path
+        self._content: tuple[Pupil, Positions] | None = None
+        self._stored = stored
+        if stored is None:
+            if pupil is None or positions is None:
+                raise ValueError("a pupil record needs the pupil and its positions, or the stored form of both")
+            self._content = (pupil, positions)
+
+    def _loaded(self) -> tuple[Pupil, Positions]:
+        if self._content is None:
+            assert self._stored is not None
+            self._content = pickle.loads(self._stored)
+        assert self._content is not None
+        return self._content
+
+    @property
+    def pupil(self) -> Pupil:
+        return self._loaded()[0]
+
+    @property
+    def positions(self) -> Positions:
+        return self._loaded()[1]
+
+    def stored(self) -> bytes:
+        """The pupil and positions pickled, as kept in the read cache."""
+        if self._stored is None:
+            self._stored = pickle.dumps(self._loaded(), protocol=pickle.HIGHEST_PROTOCOL)
+        return self._stored
+
+    def __repr__(self) -> str:
+        return f"PupilRecord({self.id!r}, {self.path!r})"
 
 
 @dataclass
@@ -158,18 +202,27 @@ class _ReadCache:
         return hashlib.sha256(f"{self.base}|{path.name}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
 
     def get(self, path: Path) -> PupilRecord | list[Problem] | None:
+        """What the last build read from ``path``, if it is unchanged; a record stays pickled until used."""
         try:
             with (self.folder / f"{path.stem}.pickle").open("rb") as handle:
-                key, value = pickle.load(handle)
+                key, kind, value = pickle.load(handle)
+            if key != self._key(path):
+                return None
+            if kind == "record":
+                return PupilRecord(path.stem, path, stored=value)
+            return list(pickle.loads(value))
         except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError):
             return None
-        return value if key == self._key(path) else None
 
     def put(self, path: Path, value: PupilRecord | list[Problem]) -> None:
+        if isinstance(value, PupilRecord):
+            stored = ("record", value.stored())
+        else:
+            stored = ("problems", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             partial = self.folder / f".{path.stem}.{uuid.uuid4().hex[:8]}"
-            partial.write_bytes(pickle.dumps((self._key(path), value), protocol=pickle.HIGHEST_PROTOCOL))
+            partial.write_bytes(pickle.dumps((self._key(path), *stored), protocol=pickle.HIGHEST_PROTOCOL))
             partial.replace(self.folder / f"{path.stem}.pickle")
         except OSError:
             log.debug("could not keep %s in the read cache", path)

@@ -522,7 +522,7 @@ def _write_report(
     if (options.staff_dir / "index.html").is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
         return
     try:
-        write_cohort_report(cohort, result.outcomes, options.staff_dir, options.out_dir)
+        write_cohort_report(cohort, result.outcomes, options.staff_dir, options.out_dir, cache_dir=options.cache_dir)
         stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.write_text(key, encoding="utf-8")
     except OSError as error:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import logging
 import os
+import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +26,10 @@ import jinja2
 
 from . import ics
 from .advice import pupil_warnings
-from .loader import Cohort
+from .loader import SCHOOL_FILE, Cohort, PupilRecord
+from .models import School
 from .problems import BuildError, Problem
-from .readiness import LEGEND, SYMBOLS, PupilReadiness, Status, cohort_readiness, factors
+from .readiness import LEGEND, SYMBOLS, PupilReadiness, Status, factors, pupil_readiness
 from .words import Words
 
 log = logging.getLogger(__name__)
@@ -34,6 +37,7 @@ log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_src" / "staff"
 REPORT_FILE = "index.html"
 CALENDAR_FILE = "cohort-calendar.ics"
+PARTS_FILE = "report-parts.pickle"  # in the build's cache folder
 UID_DOMAIN = "staff.transition-booklets"
 
 STATUS_WORDS = {Status.met: "in the plan", Status.missing: "something to add", Status.not_applicable: "not needed"}
@@ -131,51 +135,52 @@ def cohort_calendar(cohort: Cohort) -> list[CalendarEntry]:
     school = cohort.school
     if school is None:
         return []
-    entries: list[CalendarEntry] = []
-    for record in cohort.pupils:
-        pupil, pupil_id = record.pupil, record.id
-        visit = pupil.first_visit
-        if visit:
-            details: list[str] = []
-            if visit.trusted_adult:
-                stays = "comes and stays" if visit.trusted_adult.stays else "comes but does not stay"
-                details.append(f"{visit.trusted_adult.name} {stays}")
-            if visit.met_by:
-                details.append(f"met by {school.staff[visit.met_by].name}")
-            where = school.places[visit.meet_at].name if visit.meet_at else ""
-            entries.append(
-                CalendarEntry(
-                    visit.date,
-                    visit.start,
-                    visit.end,
-                    pupil_id,
-                    pupil.name,
-                    "first-visit",
-                    0,
-                    "First visit",
-                    "; ".join(details),
-                    where,
-                )
-            )
-        if pupil.start_date:
-            phase = pupil.phases[0].name if pupil.phases and pupil.phases[0].from_ == pupil.start_date else ""
-            entries.append(
-                CalendarEntry(
-                    pupil.start_date, None, None, pupil_id, pupil.name, "first-day", 0, "First day", phase, ""
-                )
-            )
-        for number, review in enumerate(pupil.reviews):
-            about = review.what or ""
-            # Name who comes, unless the description already does.
-            others = [name for name in review.with_ if name.lower() not in about.lower()]
-            if others:
-                about = f"{about} (with {', '.join(others)})".strip()
-            entries.append(
-                CalendarEntry(
-                    review.date, review.time, None, pupil_id, pupil.name, "review", number, "Review", about, ""
-                )
-            )
+    entries = [entry for record in cohort.pupils for entry in pupil_calendar(school, record)]
     return sorted(entries, key=lambda entry: entry.sort_key)
+
+
+def pupil_calendar(school: School, record: PupilRecord) -> list[CalendarEntry]:
+    """One pupil's first visit, first day and reviews."""
+    entries: list[CalendarEntry] = []
+    pupil, pupil_id = record.pupil, record.id
+    visit = pupil.first_visit
+    if visit:
+        details: list[str] = []
+        if visit.trusted_adult:
+            stays = "comes and stays" if visit.trusted_adult.stays else "comes but does not stay"
+            details.append(f"{visit.trusted_adult.name} {stays}")
+        if visit.met_by:
+            details.append(f"met by {school.staff[visit.met_by].name}")
+        where = school.places[visit.meet_at].name if visit.meet_at else ""
+        entries.append(
+            CalendarEntry(
+                visit.date,
+                visit.start,
+                visit.end,
+                pupil_id,
+                pupil.name,
+                "first-visit",
+                0,
+                "First visit",
+                "; ".join(details),
+                where,
+            )
+        )
+    if pupil.start_date:
+        phase = pupil.phases[0].name if pupil.phases and pupil.phases[0].from_ == pupil.start_date else ""
+        entries.append(
+            CalendarEntry(pupil.start_date, None, None, pupil_id, pupil.name, "first-day", 0, "First day", phase, "")
+        )
+    for number, review in enumerate(pupil.reviews):
+        about = review.what or ""
+        # Name who comes, unless the description already does.
+        others = [name for name in review.with_ if name.lower() not in about.lower()]
+        if others:
+            about = f"{about} (with {', '.join(others)})".strip()
+        entries.append(
+            CalendarEntry(review.date, review.time, None, pupil_id, pupil.name, "review", number, "Review", about, "")
+        )
+    return entries
 
 
 def calendar_ics(entries: Sequence[CalendarEntry], school_name: str, today: dt.date) -> bytes:
@@ -207,6 +212,66 @@ def calendar_ics(entries: Sequence[CalendarEntry], school_name: str, today: dt.d
     return ics.calendar(
         f"{school_name}: transition dates (staff)", "-//transition-booklets//staff cohort calendar//EN", events
     )
+
+
+# ---------------------------------------------------------------------------
+# Each pupil's part of the page, kept between builds
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PupilPart:
+    """What the page shows of one pupil that depends only on their file, the school and the day."""
+
+    name: str
+    warnings: tuple[str, ...]
+    readiness: PupilReadiness
+    entries: tuple[CalendarEntry, ...]
+
+
+def pupil_part(cohort: Cohort, record: PupilRecord, today: dt.date) -> PupilPart:
+    assert cohort.school is not None
+    return PupilPart(
+        record.pupil.name,
+        tuple(str(problem) for problem in pupil_warnings(cohort, record, today)),
+        pupil_readiness(cohort.school, record),
+        tuple(pupil_calendar(cohort.school, record)),
+    )
+
+
+def pupil_parts(cohort: Cohort, today: dt.date, cache_file: Path | None = None) -> dict[str, PupilPart]:
+    """Every readable pupil's part, reusing the ones kept in ``cache_file`` whose inputs are unchanged.
+
+    A part is kept under a key made of the tool, the working folder (messages name files relative
+    to it), ``school.yaml``, the pupil's file and the day. Rewriting the page after one pupil was
+    edited then works out that pupil's warnings and readiness only.
+    """
+    if cohort.school is None:
+        return {}
+    if cache_file is None:
+        return {record.id: pupil_part(cohort, record, today) for record in cohort.pupils}
+    from .fingerprint import file_digest, tool_digest
+
+    base = f"{tool_digest()}|{Path.cwd()}|{cohort.data_dir.resolve()}|{file_digest(cohort.data_dir / SCHOOL_FILE)}"
+    try:
+        kept: dict[str, tuple[str, PupilPart]] = pickle.loads(cache_file.read_bytes())
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError, ImportError):
+        kept = {}
+    parts: dict[str, PupilPart] = {}
+    fresh: dict[str, tuple[str, PupilPart]] = {}
+    for record in cohort.pupils:
+        key = hashlib.sha256(f"{base}|{file_digest(record.path)}|{today.isoformat()}".encode()).hexdigest()
+        found = kept.get(record.id)
+        part = found[1] if found is not None and found[0] == key else pupil_part(cohort, record, today)
+        parts[record.id] = part
+        fresh[record.id] = (key, part)
+    if fresh != kept:
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomic(cache_file, pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            log.debug("could not keep the staff page's pupil parts in %s", cache_file)
+    return parts
 
 
 # ---------------------------------------------------------------------------
@@ -282,14 +347,16 @@ def render_cohort_report(
     staff_dir: Path,
     site_dir: Path,
     today: dt.date,
-    entries: Sequence[CalendarEntry] | None = None,
+    parts: Mapping[str, PupilPart] | None = None,
 ) -> str:
-    """The staff page. ``entries`` is the cohort calendar when the caller has it already."""
+    """The staff page. ``parts``: every readable pupil's part (see :func:`pupil_parts`), if the caller has them."""
     school = cohort.school
     staff_dir, site_dir = Path(staff_dir).resolve(), Path(site_dir).resolve()
     words = Words(school.locale if school else "en-GB")
-    readiness = cohort_readiness(cohort)
+    if parts is None:
+        parts = pupil_parts(cohort, today)
     by_id = {record.id: record for record in cohort.pupils}
+    readiness = [parts[pupil_id].readiness for pupil_id in sorted(by_id)]
     pupils: list[dict[str, Any]] = []
     for pupil_id in sorted({*by_id, *cohort.failed_ids}):
         record = by_id.get(pupil_id)
@@ -297,11 +364,12 @@ def render_cohort_report(
         # A protected build publishes each pupil under an unguessable folder name.
         folder_name = str((outcomes.get(pupil_id) or {}).get("folder") or pupil_id)
         folder = site_dir / folder_name
-        warnings = [str(problem) for problem in pupil_warnings(cohort, record, today)] if record else []
+        part = parts[pupil_id] if record else None
+        warnings = list(part.warnings) if part else []
         pupils.append(
             {
                 "id": pupil_id,
-                "name": record.pupil.name if record else pupil_id,
+                "name": part.name if part else pupil_id,
                 "status": outcome.status if outcome.status in BUILD_STATUSES else "not built",
                 "status_text": outcome.status,
                 "problems": list(outcome.problems),
@@ -313,8 +381,7 @@ def render_cohort_report(
                 "readable": record is not None,
             }
         )
-    if entries is None:
-        entries = cohort_calendar(cohort)
+    entries = sorted((entry for part in parts.values() for entry in part.entries), key=lambda entry: entry.sort_key)
     calendar = [
         {
             "date": entry.date.isoformat(),
@@ -363,12 +430,15 @@ def write_cohort_report(
     staff_dir: Path,
     site_dir: Path,
     today: dt.date | None = None,
+    *,
+    cache_dir: Path | None = None,
 ) -> Path:
     """Write ``staff_dir/index.html`` and ``staff_dir/cohort-calendar.ics``; return the page's path.
 
     ``outcomes`` maps a pupil id to ``{"status": "built" | "unchanged" | "failed", "problems": [str, ...]}``
     (see :func:`outcomes_from_result`). A pupil not in it (say, the run built only some pupils) shows as
-    "unchanged" when their site is in ``site_dir``, else "not built".
+    "unchanged" when their site is in ``site_dir``, else "not built". With ``cache_dir`` (the build's),
+    each pupil's part of the page is kept there and reused while its inputs are unchanged.
     """
     today = today or dt.date.today()
     staff_dir = Path(staff_dir)
@@ -380,8 +450,9 @@ def write_cohort_report(
             site_dir,
         )
     staff_dir.mkdir(parents=True, exist_ok=True)
-    entries = cohort_calendar(cohort)
-    page = render_cohort_report(cohort, outcomes, staff_dir, site_dir, today, entries)
+    parts = pupil_parts(cohort, today, cache_dir / PARTS_FILE if cache_dir is not None else None)
+    page = render_cohort_report(cohort, outcomes, staff_dir, site_dir, today, parts)
+    entries = sorted((entry for part in parts.values() for entry in part.entries), key=lambda entry: entry.sort_key)
     school_name = cohort.school.name if cohort.school else ""
     _write_atomic(staff_dir / CALENDAR_FILE, calendar_ics(entries, school_name, today))
     path = staff_dir / REPORT_FILE
