@@ -116,6 +116,24 @@ def test_pages_land_in_saddle_stitch_order(count: int, tmp_path: Path) -> None:
         assert half_text(target, side, left=False) == (str(right) if right <= count else "")
 
 
+@needs_poppler
+def test_pages_drawn_from_several_content_streams_are_imposed_whole(tmp_path: Path) -> None:
+    """Typst writes one compressed stream per page, which is reused as it is; other PDFs take the general path."""
+    pdf = pikepdf.open(io.BytesIO(numbered_pdf(4)))
+    for number, page in enumerate(pdf.pages, start=1):
+        x = A5[0] / 2 - 10
+        page.Contents = pikepdf.Array(
+            [pdf.make_stream(f"BT /F1 20 Tf {x:.1f} 20 Td".encode()), pdf.make_stream(f"({number}) Tj ET".encode())]
+        )
+    source = io.BytesIO()
+    pdf.save(source, compress_streams=False)
+    target = tmp_path / "print.pdf"
+    impose_saddle_stitch(source.getvalue(), target)
+    for side, (left, right) in enumerate(saddle_stitch_order(4), start=1):
+        assert half_text(target, side, left=True) == str(left)
+        assert half_text(target, side, left=False) == str(right)
+
+
 def placements(page: pikepdf.Page) -> list[tuple[float, float, float]]:
     """(scale, x, y) of every page drawn on a sheet side."""
     found = []

@@ -55,6 +55,36 @@ def _box(box: pikepdf.Object) -> tuple[float, float, float, float]:
     return min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0)
 
 
+def _form(output: pikepdf.Pdf, reader: pikepdf.Pdf, page: pikepdf.Page) -> pikepdf.Object:
+    """The page as a form XObject in ``output``.
+
+    A page with one content stream (as Typst writes them) keeps its compressed bytes as
+    they are: no decompressing and compressing again, which was most of an imposition's
+    time. Anything else goes through qpdf's general conversion.
+    """
+    contents = page.obj.get("/Contents")
+    simple = (
+        isinstance(contents, pikepdf.Stream)
+        and contents.get("/Filter") == Name.FlateDecode
+        and "/DecodeParms" not in contents
+        and "/Rotate" not in page.obj
+    )
+    if simple:
+        assert isinstance(contents, pikepdf.Stream)
+        box = page.obj.get("/CropBox", page.mediabox)
+        form = pikepdf.Stream(output, b"")
+        form.write(contents.read_raw_bytes(), filter=Name.FlateDecode)
+        form.Type = Name.XObject
+        form.Subtype = Name.Form
+        form.BBox = pikepdf.Array([float(value) for value in box])
+        resources = page.obj.get("/Resources", pikepdf.Dictionary())
+        if not resources.is_indirect:
+            resources = reader.make_indirect(resources)
+        form.Resources = output.copy_foreign(resources)
+        return form
+    return output.copy_foreign(page.as_form_xobject())
+
+
 def impose_saddle_stitch(
     source: bytes | Path,
     target: Path | None = None,
@@ -88,7 +118,7 @@ def impose_saddle_stitch(
                 if number > len(pages):
                     continue  # a blank page of the padding
                 if number not in forms:
-                    forms[number] = output.copy_foreign(pages[number - 1].as_form_xobject())
+                    forms[number] = _form(output, reader, pages[number - 1])
                 form = forms[number]
                 box_x, box_y, width, height = _box(form.BBox)
                 scale = min(1.0, half / width, sheet_height / height)
