@@ -25,6 +25,19 @@ def first_build(example_copy: Path, tmp_path: Path) -> BuildOptions:
     return options
 
 
+def test_a_build_leaves_only_the_pupils_folders_and_zips(example_copy: Path, tmp_path: Path) -> None:
+    """Working files (Typst's folders, half-built pupils) are gone once the build is over."""
+    options = options_for(example_copy, tmp_path, pdf=True)
+    assert sorted(build_cohort(options).built) == ALL
+    published = sorted(path.name for path in options.out_dir.iterdir())
+    assert published == sorted([*ALL, *(f"{pupil}.zip" for pupil in ALL)])
+    assert not (options.cache_dir / pipeline.TYPST_WORK).exists()
+    for pupil in ALL:
+        names = {path.name for path in (options.out_dir / pupil).iterdir()}
+        assert {"index.html", "booklet.pdf", "booklet-print.pdf", "calendar.ics"} <= names
+        assert not {name for name in names if name.endswith(".md") or name.startswith(".") or name == "mkdocs.yml"}
+
+
 def test_nothing_changed_rebuilds_nothing_and_touches_nothing(first_build: BuildOptions) -> None:
     page = first_build.out_dir / "amy-jones" / "index.html"
     before = page.stat().st_mtime_ns

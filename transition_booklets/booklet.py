@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
 import logging
 import os
@@ -323,7 +324,11 @@ def processed_images(processor: ImageProcessor, *, pupil_file: str, school_file:
 
 
 class _ImageFolder:
-    """Copies resolved images into the Typst root, once per file, under neutral names."""
+    """Puts resolved images into the Typst root, once per file, under neutral names.
+
+    The names come from the file's path, so a root kept by a process for many booklets (see
+    :func:`write_booklets`) holds each picture once; a name whose file has changed is linked again.
+    """
 
     def __init__(self, root: Path, resolve_image: ImageResolver) -> None:
         self.root = root
@@ -352,8 +357,12 @@ class _ImageFolder:
             return
         relative = self.copied.get(found)
         if relative is None:
-            relative = f"img/{len(self.copied) + 1}{found.suffix.lower()}"
-            link_or_copy(found, self.root / relative)
+            name = hashlib.sha256(str(found.resolve()).encode()).hexdigest()[:20]
+            relative = f"img/{name}{found.suffix.lower()}"
+            target = self.root / relative
+            if not (target.exists() and target.samefile(found)):
+                target.unlink(missing_ok=True)
+                link_or_copy(found, target)
             self.copied[found] = relative
         image["print_file"] = self.resolved[key] = relative
 
@@ -633,6 +642,7 @@ def write_booklets(
     file_stem: str = "booklet",
     source_name: str | None = None,
     created: dt.datetime | dt.date | None = None,
+    work_dir: Path | None = None,
 ) -> BookletFiles:
     """Write the reading copy and the print copy of one pupil's booklet into ``folder``.
 
@@ -640,17 +650,29 @@ def write_booklets(
     for a placeholder); by default the data folder's file is used as it is.
     ``source_name`` names the pupil file in error messages (default: the pupil's file
     in ``data_dir``). Raises :class:`BuildError` with a message for the user.
+
+    Typst may read files only from one folder (its root), which gets the pictures and the
+    data. By default that is a temporary folder beside ``folder``. With ``work_dir`` each
+    process keeps one root in it for all the booklets it makes (the caller removes
+    ``work_dir`` afterwards): the same pictures are not linked and removed again for every
+    pupil, and on some disks making and removing files is much of a build's time.
     """
     shown = source_name or _pupil_file(data_dir, view["id"])
     when = creation_time(created)
     folder.mkdir(parents=True, exist_ok=True)
     reading = folder / READING_NAME.format(stem=file_stem)
     printed = folder / PRINT_NAME.format(stem=file_stem)
-    # Beside the output, on the same disk, so the pictures can be hard-linked rather than copied.
-    with tempfile.TemporaryDirectory(prefix=".booklet-", dir=folder.parent) as temporary:
-        root = Path(temporary)
-        payload = build_payload(view, root, resolve_image or data_folder_images(data_dir), when)
+    resolve = resolve_image or data_folder_images(data_dir)
+    if work_dir is not None:
+        root = work_dir / f"typst-{os.getpid()}"
+        root.mkdir(parents=True, exist_ok=True)
+        payload = build_payload(view, root, resolve, when)
         pdf = render_reading_copy(payload, root, shown=shown, created=when)
+    else:
+        # Beside the output, on the same disk, so the pictures can be hard-linked rather than copied.
+        with tempfile.TemporaryDirectory(prefix=".booklet-", dir=folder.parent) as temporary:
+            payload = build_payload(view, Path(temporary), resolve, when)
+            pdf = render_reading_copy(payload, Path(temporary), shown=shown, created=when)
     try:
         imposed = impose_saddle_stitch(pdf, title=payload["meta"]["title"], language=payload["meta"]["language"])
     except ImpositionError as error:

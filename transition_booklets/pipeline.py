@@ -46,6 +46,7 @@ from .words import Words
 
 log = logging.getLogger(__name__)
 
+TYPST_WORK = "typst"  # in the cache folder: each worker's Typst root, removed after the build
 PRINT_WIDTHS_MM = {"portrait": 45.0, "photo": 70.0, "logo": 30.0, "map": 128.0}
 
 
@@ -224,6 +225,7 @@ def build_pupil(worker: Worker, record: PupilRecord) -> str:
                     data_dir=cohort.data_dir,
                     resolve_image=_print_resolver(worker, pupil_file, school_file),
                     source_name=pupil_file,
+                    work_dir=options.cache_dir / TYPST_WORK,
                 )
                 return {"reading": files.reading.name, "print": files.print.name}
 
@@ -418,23 +420,28 @@ def build_cohort(options: BuildOptions) -> BuildResult:
 
     progress = Progress(len(to_build), options.progress, options.quiet)
     outcomes: list[dict[str, Any]] = []
-    if to_build:
-        jobs = options.jobs if options.jobs > 0 else (os.cpu_count() or 1)
-        jobs = min(jobs, len(to_build))
-        worker = make_worker(cohort, options, protection)
-        warm_shared_images(worker.processor, cohort)
-        if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-            for index in to_build:
-                outcome = _run_one(worker, index)
-                outcomes.append(outcome)
-                progress.step(outcome["id"], outcome["status"])
-        else:
-            with _worker_pool(worker, jobs) as pool:
-                futures = [pool.submit(_run_in_process, index) for index in to_build]
-                for future in as_completed(futures):
-                    outcome = future.result()
+    typst_work = options.cache_dir / TYPST_WORK
+    shutil.rmtree(typst_work, ignore_errors=True)  # left by a run that was stopped
+    try:
+        if to_build:
+            jobs = options.jobs if options.jobs > 0 else (os.cpu_count() or 1)
+            jobs = min(jobs, len(to_build))
+            worker = make_worker(cohort, options, protection)
+            warm_shared_images(worker.processor, cohort)
+            if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+                for index in to_build:
+                    outcome = _run_one(worker, index)
                     outcomes.append(outcome)
                     progress.step(outcome["id"], outcome["status"])
+            else:
+                with _worker_pool(worker, jobs) as pool:
+                    futures = [pool.submit(_run_in_process, index) for index in to_build]
+                    for future in as_completed(futures):
+                        outcome = future.result()
+                        outcomes.append(outcome)
+                        progress.step(outcome["id"], outcome["status"])
+    finally:
+        shutil.rmtree(typst_work, ignore_errors=True)
 
     for outcome in sorted(outcomes, key=lambda item: str(item["id"])):
         pupil_id = outcome["id"]

@@ -12,7 +12,6 @@ import functools
 import json
 import logging
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,14 +162,15 @@ def render_pages(
     recording: dict[str, Any] | None,
     booklets: dict[str, str] | None,
     other_places: list[dict[str, Any]],
-) -> list[dict[str, str]]:
-    """Write one Markdown file per page into ``docs``; return the navigation."""
+) -> tuple[list[dict[str, str]], dict[str, str]]:
+    """Every page's text (by file name, e.g. ``index.md``) and the navigation."""
     env = page_environment()
     word_map = words.all()
     pages = [
         {"name": page.name, "file": page.file, "icon": page.icon, "title": word_map[page.title_key]} for page in PAGES
     ]
     macros = env.get_template("macros.html.j2")
+    texts: dict[str, str] = {}
     for page, entry in zip(PAGES, pages, strict=True):
         template = env.get_template(f"{page.name}.md.j2")
         text = template.render(
@@ -185,8 +185,8 @@ def render_pages(
             booklets=booklets,
             other_places=other_places,
         )
-        (docs / f"{page.name}.md").write_text(text, encoding="utf-8")
-    return [{entry["title"]: f"{entry['name']}.md"} for entry in pages]
+        texts[f"{page.name}.md"] = text
+    return [{entry["title"]: f"{entry['name']}.md"} for entry in pages], texts
 
 
 def _language(locale: str) -> str:
@@ -206,6 +206,7 @@ class DocsFolder:
     nav: list[dict[str, str]]
     extra: dict[str, Any]
     language: str
+    pages: dict[str, str]  # each page's text by file name, also written into ``docs`` unless kept in memory
 
 
 def write_docs(
@@ -216,11 +217,16 @@ def write_docs(
     *,
     processor: ImageProcessor,
     booklets: dict[str, str] | None = None,
+    pages_in_memory: bool = False,
 ) -> DocsFolder:
     """Render one pupil's pages, images, recording and calendar into ``docs``.
 
     Also writes ``mkdocs.yml`` beside ``docs`` (inheriting the project's), so the folder can
     be built by ``mkdocs build -f`` or any engine that reads ``mkdocs.yml``.
+
+    With ``pages_in_memory`` the pages are only returned (for :class:`SiteEngine`), and no
+    ``mkdocs.yml`` is written: ``docs`` is then the pupil's output folder itself, and its
+    pictures, recording and calendar are already where the site needs them.
     """
     assert cohort.school is not None
     words = Words(cohort.school.locale)
@@ -257,7 +263,7 @@ def write_docs(
                 for pin in layout_pins(view["key_places"], web.x1.width, web.x1.height)
             ],
         }
-    nav = render_pages(
+    nav, pages = render_pages(
         view,
         docs,
         images,
@@ -274,8 +280,12 @@ def write_docs(
         nav=nav,
         extra={"generator": False, "colours": _site_colours(view["school"]["colours"]), "words": words.all()},
         language=_language(cohort.school.locale),
+        pages=pages,
     )
-    _write_mkdocs_yml(folder)
+    if not pages_in_memory:
+        for name, text in pages.items():
+            (docs / name).write_text(text, encoding="utf-8")
+        _write_mkdocs_yml(folder)
     return folder
 
 
@@ -307,20 +317,21 @@ def write_pupil_site(
 
     ``add_booklets(docs)`` writes the booklets into the docs folder and returns their file names.
     """
-    # The docs folder sits beside the output, on the same disk, so files can be hard-linked.
-    with tempfile.TemporaryDirectory(prefix=f".{record.id}.docs-", dir=folder.parent) as work:
-        docs = Path(work) / "docs"
-        docs.mkdir()
-        booklets = add_booklets(docs) if add_booklets else None
-        laid_out = write_docs(cohort, record, view, docs, processor=processor, booklets=booklets)
-        engine.build(
-            docs,
-            folder,
-            site_name=laid_out.site_name,
-            nav=laid_out.nav,
-            extra=laid_out.extra,
-            language=laid_out.language,
-        )
+    # The pages go from memory straight to the layout; pictures, the recording, the calendar and
+    # the booklets are written where the site needs them. No docs folder is written and deleted
+    # for every pupil: on some disks making and removing files is much of a build's time.
+    folder.mkdir(parents=True, exist_ok=True)
+    booklets = add_booklets(folder) if add_booklets else None
+    laid_out = write_docs(cohort, record, view, folder, processor=processor, booklets=booklets, pages_in_memory=True)
+    engine.build(
+        folder,
+        folder,
+        site_name=laid_out.site_name,
+        nav=laid_out.nav,
+        extra=laid_out.extra,
+        language=laid_out.language,
+        page_texts=laid_out.pages,
+    )
 
 
 def _all_linked_places(view: dict[str, Any]) -> list[dict[str, Any]]:

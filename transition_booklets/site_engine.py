@@ -32,7 +32,7 @@ import jinja2
 from mkdocs.commands.build import _build_page
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import Files, get_files
+from mkdocs.structure.files import File, Files, get_files
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.toc import get_toc
 
@@ -68,6 +68,13 @@ def link_or_copy(source: Path | str, target: Path | str) -> None:
         os.link(source, target)
     except OSError:
         shutil.copyfile(source, target)
+
+
+def _page_file(config: MkDocsConfig, name: str, text: str) -> File:
+    """A page of the docs folder that exists only in memory."""
+    file = File(name, src_dir=None, dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls)
+    file.content_string = text
+    return file
 
 
 def _is_dead_weight(dest: str) -> bool:
@@ -150,9 +157,21 @@ class SiteEngine:
         return folder
 
     def build(
-        self, docs: Path, site: Path, *, site_name: str, nav: list[dict[str, str]], extra: dict[str, Any], language: str
+        self,
+        docs: Path,
+        site: Path,
+        *,
+        site_name: str,
+        nav: list[dict[str, str]],
+        extra: dict[str, Any],
+        language: str,
+        page_texts: dict[str, str] | None = None,
     ) -> None:
-        """Lay out ``docs`` into ``site`` (which may not exist yet)."""
+        """Lay out ``docs`` into ``site`` (which may not exist yet).
+
+        With ``page_texts`` (each page's text by file name) the pages are taken from memory and only
+        they are laid out: ``docs`` is then ``site`` itself, already holding the other files.
+        """
         config = self.config
         config["docs_dir"] = str(docs)
         config["site_dir"] = str(site)
@@ -165,7 +184,10 @@ class SiteEngine:
             target = site / dest
             target.parent.mkdir(parents=True, exist_ok=True)
             link_or_copy(self.store / dest, target)
-        files = get_files(config)
+        if page_texts is not None:
+            files = Files([_page_file(config, name, text) for name, text in page_texts.items()])
+        else:
+            files = get_files(config)
         navigation = get_navigation(files, config)
         pages = files.documentation_pages()
         for file in pages:
@@ -175,7 +197,7 @@ class SiteEngine:
             page.content = page.markdown  # the pages are HTML already; see the module docstring
             page.toc = get_toc([])
         for file in files:
-            if file.is_documentation_page():
+            if file.is_documentation_page() or page_texts is not None:
                 continue
             target = Path(file.abs_dest_path)
             target.parent.mkdir(parents=True, exist_ok=True)
