@@ -228,10 +228,57 @@ class _ReadCache:
             log.debug("could not keep %s in the read cache", path)
 
 
-def load_cohort(data_dir: Path, only: list[str] | None = None, *, cache_dir: Path | None = None) -> Cohort:
+#: What forked readers need: set just before they are started (see :func:`load_cohort`).
+_reading: tuple[School | None, Path, _ReadCache | None] | None = None
+PARALLEL_READ_FROM = 24  # fewer files to read than this are read in this process
+
+
+def _read_stored(path: Path) -> tuple[str, bytes]:
+    """Read and check one pupil file in a worker process; the result goes back pickled."""
+    assert _reading is not None
+    school, data_dir, cache = _reading
+    loaded = load_pupil(path, school, data_dir)
+    if cache:
+        cache.put(path, loaded)
+    if isinstance(loaded, list):
+        return "problems", pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL)
+    return "record", loaded.stored()
+
+
+def _read_all(
+    paths: list[Path], school: School | None, data_dir: Path, cache: _ReadCache | None, jobs: int
+) -> list[PupilRecord | list[Problem]]:
+    """Read and check ``paths``, in worker processes when there are many and it is safe."""
+    from .parallel import can_fork, fork_pool
+
+    global _reading
+    if jobs <= 1 or len(paths) < PARALLEL_READ_FROM or not can_fork():
+        results: list[PupilRecord | list[Problem]] = []
+        for path in paths:
+            loaded = load_pupil(path, school, data_dir)
+            if cache:
+                cache.put(path, loaded)
+            results.append(loaded)
+        return results
+    _reading = (school, data_dir, cache)
+    try:
+        with fork_pool(jobs) as pool:
+            stored = list(pool.map(_read_stored, paths, chunksize=max(1, len(paths) // (jobs * 8))))
+    finally:
+        _reading = None
+    return [
+        PupilRecord(path.stem, path, stored=value) if kind == "record" else list(pickle.loads(value))
+        for path, (kind, value) in zip(paths, stored, strict=True)
+    ]
+
+
+def load_cohort(
+    data_dir: Path, only: list[str] | None = None, *, cache_dir: Path | None = None, jobs: int = 1
+) -> Cohort:
     """Read and validate the school and every pupil (or only the named pupils).
 
     With ``cache_dir`` (the build's), unchanged pupil files are taken from what the last build read.
+    With ``jobs`` above one, many files still to be read are read by that many worker processes.
     """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
@@ -257,12 +304,12 @@ def load_cohort(data_dir: Path, only: list[str] | None = None, *, cache_dir: Pat
                 )
         files = [by_id[wanted] for wanted in only if wanted in by_id]
     cache = _ReadCache(cache_dir, data_dir) if cache_dir is not None and school is not None else None
+    found = {path: cache.get(path) for path in files} if cache else {}
+    unread = [path for path in files if found.get(path) is None]
+    found.update(zip(unread, _read_all(unread, school, data_dir, cache, jobs), strict=True))
     for path in files:
-        loaded = cache.get(path) if cache else None
-        if loaded is None:
-            loaded = load_pupil(path, school, data_dir)
-            if cache:
-                cache.put(path, loaded)
+        loaded = found[path]
+        assert loaded is not None
         if isinstance(loaded, list):
             cohort.problems.extend(loaded)
             cohort.failed_ids.append(path.stem)

@@ -18,7 +18,6 @@ import hmac
 import json
 import logging
 import multiprocessing
-import os
 import shutil
 import sys
 import time
@@ -36,6 +35,7 @@ from .fingerprint import BuildStamps, ViewCache, file_digest, pupil_fingerprint,
 from .images import ImageProcessor
 from .letters import LetterEntry, write_family_letters
 from .loader import Cohort, PupilRecord, load_cohort, pupil_files
+from .parallel import can_fork, cores, fork_pool
 from .passwords import folder_name, load_or_create_secret, load_passwords, passwords_for
 from .problems import BuildError, Problem, display_path
 from .protect import protect_folder
@@ -156,6 +156,7 @@ class Worker:
     processor: ImageProcessor
     engine: SiteEngine
     protection: Protection | None = None
+    today: dt.date = field(default_factory=dt.date.today)  # for the staff page's part of each pupil
 
     def folder(self, pupil_id: str) -> str:
         """The pupil's folder name in the published output."""
@@ -165,10 +166,13 @@ class Worker:
 _worker: Worker | None = None
 
 
-def make_worker(cohort: Cohort, options: BuildOptions, protection: Protection | None = None) -> Worker:
+def make_worker(
+    cohort: Cohort, options: BuildOptions, protection: Protection | None = None, today: dt.date | None = None
+) -> Worker:
     engine = SiteEngine(options.cache_dir / "static")
     page_environment().bytecode_cache = jinja2.FileSystemBytecodeCache(str(options.cache_dir / "static" / "jinja"))
-    return Worker(cohort, options, ImageProcessor(options.data_dir, options.cache_dir / "images"), engine, protection)
+    processor = ImageProcessor(options.data_dir, options.cache_dir / "images")
+    return Worker(cohort, options, processor, engine, protection, today or dt.date.today())
 
 
 def _print_resolver(worker: Worker, pupil_file: str, school_file: str) -> Any:
@@ -286,12 +290,24 @@ def _run_one(worker: Worker, index: int) -> dict[str, Any]:
         "problems": [],
         "seconds": time.perf_counter() - started,
         "fingerprint": fingerprint,
+        "part": _report_part(worker, record),
     }
 
 
-def _init_process(cohort: Cohort, options: BuildOptions, protection: Protection | None) -> None:
+def _report_part(worker: Worker, record: PupilRecord) -> Any:
+    """The pupil's part of the staff page, worked out here while the pupil is in memory (or None)."""
+    from .report import pupil_part
+
+    try:
+        return pupil_part(worker.cohort, record, worker.today)
+    except Exception:  # the staff page works it out again and reports any problem there
+        log.debug("no staff page part for %s:\n%s", record.id, traceback.format_exc())
+        return None
+
+
+def _init_process(cohort: Cohort, options: BuildOptions, protection: Protection | None, today: dt.date) -> None:
     global _worker
-    _worker = make_worker(cohort, options, protection)
+    _worker = make_worker(cohort, options, protection, today)
 
 
 def _worker_pool(worker: Worker, jobs: int) -> ProcessPoolExecutor:
@@ -303,16 +319,14 @@ def _worker_pool(worker: Worker, jobs: int) -> ProcessPoolExecutor:
     test run) starts clean workers from a fork server instead, each preparing its own.
     """
     global _worker
-    from .booklet import typst_started
-
-    if not typst_started():
+    if can_fork():
         _worker = worker
-        return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        return fork_pool(jobs)
     return ProcessPoolExecutor(
         jobs,
         mp_context=multiprocessing.get_context("forkserver"),
         initializer=_init_process,
-        initargs=(worker.cohort, worker.options, worker.protection),
+        initargs=(worker.cohort, worker.options, worker.protection, worker.today),
     )
 
 
@@ -358,6 +372,7 @@ def _select(options: BuildOptions) -> list[str] | None:
 
 def build_cohort(options: BuildOptions) -> BuildResult:
     started = time.perf_counter()
+    today = dt.date.today()
     result = BuildResult()
     try:
         selected = _select(options)
@@ -367,7 +382,8 @@ def build_cohort(options: BuildOptions) -> BuildResult:
     if selected == []:
         result.seconds = time.perf_counter() - started
         return result
-    cohort = load_cohort(options.data_dir, selected, cache_dir=options.cache_dir / "read")
+    jobs = options.jobs if options.jobs > 0 else cores()
+    cohort = load_cohort(options.data_dir, selected, cache_dir=options.cache_dir / "read", jobs=jobs)
     result.problems.extend(cohort.problems)
     result.failed.extend(cohort.failed_ids)
     for pupil_id in cohort.failed_ids:
@@ -420,14 +436,14 @@ def build_cohort(options: BuildOptions) -> BuildResult:
 
     progress = Progress(len(to_build), options.progress, options.quiet)
     outcomes: list[dict[str, Any]] = []
+    parts: dict[str, Any] = {}
     typst_work = options.cache_dir / TYPST_WORK
     shutil.rmtree(typst_work, ignore_errors=True)  # left by a run that was stopped
     try:
         if to_build:
-            jobs = options.jobs if options.jobs > 0 else (os.cpu_count() or 1)
+            worker = make_worker(cohort, options, protection, today)
+            warm_shared_images(worker.processor, cohort, jobs=jobs)
             jobs = min(jobs, len(to_build))
-            worker = make_worker(cohort, options, protection)
-            warm_shared_images(worker.processor, cohort)
             if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
                 for index in to_build:
                     outcome = _run_one(worker, index)
@@ -452,6 +468,8 @@ def build_cohort(options: BuildOptions) -> BuildResult:
         }
         if outcome["status"] == "built":
             result.built.append(pupil_id)
+            if outcome.get("part") is not None:
+                parts[pupil_id] = outcome["part"]
             fingerprints[pupil_id] = outcome["fingerprint"]
             stamps.put(pupil_id, outcome["fingerprint"])
         else:
@@ -460,7 +478,7 @@ def build_cohort(options: BuildOptions) -> BuildResult:
             result.problems.extend(BuildError(message) for message in outcome["problems"])
     if protection is not None:
         _write_letters(cohort, protection, options, result)
-    _write_report(cohort, result, options, fingerprints)
+    _write_report(cohort, result, options, fingerprints, today=today, parts=parts)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -520,7 +538,13 @@ def _report_key(cohort: Cohort, result: BuildResult, fingerprints: dict[str, str
 
 
 def _write_report(
-    cohort: Cohort, result: BuildResult, options: BuildOptions, fingerprints: dict[str, str] | None = None
+    cohort: Cohort,
+    result: BuildResult,
+    options: BuildOptions,
+    fingerprints: dict[str, str] | None = None,
+    *,
+    today: dt.date | None = None,
+    parts: dict[str, Any] | None = None,
 ) -> None:
     from .report import write_cohort_report
 
@@ -529,7 +553,15 @@ def _write_report(
     if (options.staff_dir / "index.html").is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
         return
     try:
-        write_cohort_report(cohort, result.outcomes, options.staff_dir, options.out_dir, cache_dir=options.cache_dir)
+        write_cohort_report(
+            cohort,
+            result.outcomes,
+            options.staff_dir,
+            options.out_dir,
+            today,
+            cache_dir=options.cache_dir,
+            known_parts=parts,
+        )
         stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.write_text(key, encoding="utf-8")
     except OSError as error:

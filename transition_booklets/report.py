@@ -239,8 +239,16 @@ def pupil_part(cohort: Cohort, record: PupilRecord, today: dt.date) -> PupilPart
     )
 
 
-def pupil_parts(cohort: Cohort, today: dt.date, cache_file: Path | None = None) -> dict[str, PupilPart]:
+def pupil_parts(
+    cohort: Cohort,
+    today: dt.date,
+    cache_file: Path | None = None,
+    known: Mapping[str, PupilPart] | None = None,
+) -> dict[str, PupilPart]:
     """Every readable pupil's part, reusing the ones kept in ``cache_file`` whose inputs are unchanged.
+
+    ``known``: parts already worked out for ``today`` (the build's workers make them for the pupils
+    they build, while the pupil is in memory).
 
     A part is kept under a key made of the tool, the working folder (messages name files relative
     to it), ``school.yaml``, the pupil's file and the day. Rewriting the page after one pupil was
@@ -248,8 +256,9 @@ def pupil_parts(cohort: Cohort, today: dt.date, cache_file: Path | None = None) 
     """
     if cohort.school is None:
         return {}
+    known = known or {}
     if cache_file is None:
-        return {record.id: pupil_part(cohort, record, today) for record in cohort.pupils}
+        return {record.id: known.get(record.id) or pupil_part(cohort, record, today) for record in cohort.pupils}
     from .fingerprint import file_digest, tool_digest
 
     base = f"{tool_digest()}|{Path.cwd()}|{cohort.data_dir.resolve()}|{file_digest(cohort.data_dir / SCHOOL_FILE)}"
@@ -262,7 +271,10 @@ def pupil_parts(cohort: Cohort, today: dt.date, cache_file: Path | None = None) 
     for record in cohort.pupils:
         key = hashlib.sha256(f"{base}|{file_digest(record.path)}|{today.isoformat()}".encode()).hexdigest()
         found = kept.get(record.id)
-        part = found[1] if found is not None and found[0] == key else pupil_part(cohort, record, today)
+        if found is not None and found[0] == key:
+            part = found[1]
+        else:
+            part = known.get(record.id) or pupil_part(cohort, record, today)
         parts[record.id] = part
         fresh[record.id] = (key, part)
     if fresh != kept:
@@ -432,6 +444,7 @@ def write_cohort_report(
     today: dt.date | None = None,
     *,
     cache_dir: Path | None = None,
+    known_parts: Mapping[str, PupilPart] | None = None,
 ) -> Path:
     """Write ``staff_dir/index.html`` and ``staff_dir/cohort-calendar.ics``; return the page's path.
 
@@ -439,6 +452,7 @@ def write_cohort_report(
     (see :func:`outcomes_from_result`). A pupil not in it (say, the run built only some pupils) shows as
     "unchanged" when their site is in ``site_dir``, else "not built". With ``cache_dir`` (the build's),
     each pupil's part of the page is kept there and reused while its inputs are unchanged.
+    ``known_parts``: parts already worked out for ``today`` (see :func:`pupil_parts`).
     """
     today = today or dt.date.today()
     staff_dir = Path(staff_dir)
@@ -450,7 +464,7 @@ def write_cohort_report(
             site_dir,
         )
     staff_dir.mkdir(parents=True, exist_ok=True)
-    parts = pupil_parts(cohort, today, cache_dir / PARTS_FILE if cache_dir is not None else None)
+    parts = pupil_parts(cohort, today, cache_dir / PARTS_FILE if cache_dir is not None else None, known_parts)
     page = render_cohort_report(cohort, outcomes, staff_dir, site_dir, today, parts)
     entries = sorted((entry for part in parts.values() for entry in part.entries), key=lambda entry: entry.sort_key)
     school_name = cohort.school.name if cohort.school else ""

@@ -8,6 +8,7 @@ engine that reads ``mkdocs.yml`` can build the same docs folder.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -25,6 +26,7 @@ from .colours import readable_on_white, text_colour_for
 from .icons import icon_svg
 from .images import ImageProcessor
 from .loader import Cohort, PupilRecord
+from .parallel import can_fork, fork_pool
 from .problems import BuildError, display_path
 from .school_map import layout_pins
 from .site_engine import SiteEngine, link_or_copy
@@ -359,36 +361,63 @@ PHOTO_WIDTH = 480
 MAP_WIDTH = 800
 
 
-def warm_shared_images(processor: ImageProcessor, cohort: Cohort) -> None:
+#: The work of :func:`warm_shared_images`, for the processes it forks.
+_warming: list[Callable[[], object]] | None = None
+
+
+def _warm_map(processor: ImageProcessor, image: str, print_mm: float) -> None:
+    processor.web(image, width=MAP_WIDTH, drawing=True)
+    processor.print_image(image, width_mm=print_mm, drawing=True)
+
+
+def _warm_photo(processor: ImageProcessor, source: str, square: bool, widths: list[int], print_mm: float) -> None:
+    for width in widths:
+        processor.web(source, width=width, square=square)
+    processor.print_image(source, width_mm=print_mm, square=square)
+
+
+def _warm(index: int) -> None:
+    assert _warming is not None
+    with contextlib.suppress(BuildError):  # a broken photo: the pupils that show it report it
+        _warming[index]()
+
+
+def warm_shared_images(processor: ImageProcessor, cohort: Cohort, *, jobs: int = 1) -> None:
     """Process the school's shared photos once, before pupils are built in parallel.
 
     Every worker then finds them in the cache, so a keyworker photo shared by 300 pupils is
-    processed once. A broken photo is skipped here; the pupils that show it report it.
+    processed once. A broken photo is skipped here; the pupils that show it report it. With
+    ``jobs`` above one the photos are shared out between that many worker processes (they
+    write to the same cache on disk).
     """
+    global _warming
     from .pipeline import PRINT_WIDTHS_MM
 
     school = cohort.school
     if school is None:
         return
-    jobs: list[tuple[str, bool, list[int], float]] = []
-    jobs += [
+    photos: list[tuple[str, bool, list[int], float]] = []
+    photos += [
         (member.photo, True, list(PORTRAIT_WIDTHS), PRINT_WIDTHS_MM["portrait"])
         for member in school.staff.values()
         if member.photo
     ]
-    jobs += [
+    photos += [
         (place.photo, False, [PHOTO_WIDTH], PRINT_WIDTHS_MM["photo"]) for place in school.places.values() if place.photo
     ]
+    # One piece of work per picture (its renditions share one decoding), the biggest first.
+    work: list[Callable[[], object]] = []
     if school.map is not None:
-        try:
-            processor.web(school.map.image, width=MAP_WIDTH, drawing=True)
-            processor.print_image(school.map.image, width_mm=PRINT_WIDTHS_MM["map"], drawing=True)
-        except BuildError:
-            pass
-    for source, square, widths, print_mm in jobs:
-        try:
-            for width in widths:
-                processor.web(source, width=width, square=square)
-            processor.print_image(source, width_mm=print_mm, square=square)
-        except BuildError:
-            continue
+        work.append(functools.partial(_warm_map, processor, school.map.image, PRINT_WIDTHS_MM["map"]))
+    for source, square, widths, print_mm in photos:
+        work.append(functools.partial(_warm_photo, processor, source, square, widths, print_mm))
+    _warming = work
+    try:
+        if jobs > 1 and len(work) > 1 and can_fork():
+            with fork_pool(min(jobs, len(work))) as pool:
+                list(pool.map(_warm, range(len(work))))
+        else:
+            for index in range(len(work)):
+                _warm(index)
+    finally:
+        _warming = None

@@ -1,0 +1,31 @@
+"""Worker processes that start with everything this process has prepared.
+
+Forked workers inherit the loaded school, the compiled theme and the warm caches, so
+nothing is prepared twice. Typst's threads do not survive a fork, so a process that has
+already typeset a booklet (a long-lived preview, a test run) must not fork workers that
+typeset; see :func:`can_fork`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+
+def cores() -> int:
+    return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """Whether forked workers are possible here and safe (no Typst compiler in this process yet)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    booklet = sys.modules.get("transition_booklets.booklet")
+    return booklet is None or not booklet.typst_started()
+
+
+def fork_pool(jobs: int) -> ProcessPoolExecutor:
+    """``jobs`` forked worker processes (check :func:`can_fork` first)."""
+    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
