@@ -447,6 +447,17 @@ def test_placeholders_when_no_image_is_available(cohort_views: dict[str, tuple[S
         assert "/StructTreeRoot" in pdf.Root
 
 
+def test_a_pupil_without_a_photo_has_their_initials_beside_their_name(
+    cohort_views: dict[str, tuple[School, View]], tmp_path: Path
+) -> None:
+    _, view = cohort_views["zofia-wisniewska"]
+    assert not view["photo"]["source"] and view["photo"]["initials"] == "ZW"
+    files = write_booklets(view, tmp_path, data_dir=DATA)
+    pages = pdf_text(files.reading).split("\f")
+    about = next(page for page in pages if "In my own words" in page)
+    assert "ZW" in about and "Zosia" in about
+
+
 def test_a_broken_image_names_the_pupil_file(cohort_views: dict[str, tuple[School, View]], tmp_path: Path) -> None:
     _, view = cohort_views["amy-jones"]
     broken = tmp_path / "broken.png"

@@ -176,9 +176,15 @@ def make_worker(
 
 
 def _print_resolver(worker: Worker, pupil_file: str, school_file: str) -> Any:
-    """Print-ready files for the booklet; its pins are drawn by the booklet over the plain map."""
+    """Print-ready files for the booklet; its pins are drawn by the booklet over the plain map.
+
+    A person without a photo gets no picture file: the booklet draws their initials itself, as
+    sharp text on their colour (as :func:`booklet.processed_images` does).
+    """
 
     def resolve(image: dict[str, Any], purpose: str) -> Path | None:
+        if not image.get("source"):
+            return None
         if purpose == "map":
             where = f"{school_file} map.image"
             return worker.processor.print_image(
