@@ -204,6 +204,10 @@ def breakable(text: str) -> str:
     return _LONG_WORD.sub(_break_word, text)
 
 
+#: Text that :func:`printable` or :func:`breakable` would change; most text is left as it is.
+_NEEDS_CHANGE = re.compile(f"{_UNPRINTABLE.pattern}|{_LONG_WORD.pattern}")
+
+
 class _Prepared:
     """A copy of the view made ready to print, with what the booklet needs found on the way."""
 
@@ -218,7 +222,7 @@ class _Prepared:
         One walk over the view does what used to be four: the timetables make it large.
         """
         if isinstance(value, str):
-            return breakable(printable(value))
+            return breakable(printable(value)) if _NEEDS_CHANGE.search(value) else value
         if isinstance(value, dict):
             copied: dict[str, Any] = {}
             for key, item in value.items():

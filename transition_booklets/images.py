@@ -408,7 +408,9 @@ class ImageProcessor:
     """Turns images of one data folder into cached renditions; see the module docstring.
 
     ``processed`` counts renditions actually computed, ``reused`` those served from a cache.
-    One processor may be shared by every pupil of a cohort (it is not meant for threads).
+    One processor may be shared by every pupil of a cohort (it is not meant for threads). It
+    serves one build: each source path is checked (inside the data folder, present) and
+    looked at once, and a file changed while the build runs is noticed by the next build.
     """
 
     def __init__(self, data_dir: Path, cache_dir: Path) -> None:
@@ -418,6 +420,7 @@ class ImageProcessor:
         self.processed = 0
         self.reused = 0
         self._sources: dict[tuple[str, int, int, int], _Source | str] = {}
+        self._checked: dict[str, tuple[str, int, int, int] | str] = {}  # source → its file's identity, or a problem
         self._renditions: dict[str, Rendition] = {}
         self._last_read: tuple[str, bytes] | None = None  # the bytes just hashed, to decode without reading again
         self._bases: dict[tuple[str, tuple[int, int], bool], Image.Image] = {}
@@ -553,16 +556,22 @@ class ImageProcessor:
 
     def _source(self, source: str, where: str) -> _Source:
         """Check a source and read its header, remembering the answer (or the problem) for this file."""
-        problem = data_path_problem(self.data_dir, source)
-        if problem:
-            raise BuildError(_message(where, problem))
         path = self.data_dir / source
-        stat = path.stat()
-        memo_key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        memo_key = self._checked.get(source)
+        if memo_key is None:
+            problem = data_path_problem(self.data_dir, source)
+            if problem is None:
+                stat = path.stat()
+                memo_key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+            else:
+                memo_key = problem
+            self._checked[source] = memo_key
+        if isinstance(memo_key, str):
+            raise BuildError(_message(where, memo_key))
         known = self._sources.get(memo_key)
         if known is None:
             try:
-                known = self._read_header(source, path, stat.st_size)
+                known = self._read_header(source, path, memo_key[2])
             except _Refused as refused:
                 known = str(refused)
             self._sources[memo_key] = known

@@ -101,6 +101,8 @@ class SiteEngine:
         shared += [(FONTS / name, f"assets/fonts/{name}") for name in WEB_FONTS]
         self.store = self._fill_store(store, shared)
         self.shared = [dest for _, dest in shared]
+        # Every folder the shared files go in, parents first, so each is made once per pupil.
+        self.shared_folders = sorted({str(Path(dest).parent) for dest in self.shared} - {"."})
         shutil.rmtree(self._placeholder, ignore_errors=True)
 
     def _theme_files(self, store: Path) -> list[tuple[str, str]]:
@@ -180,10 +182,10 @@ class SiteEngine:
         config["extra"] = extra
         config.theme["language"] = language
         site.mkdir(parents=True, exist_ok=True)
+        for folder in self.shared_folders:
+            (site / folder).mkdir(parents=True, exist_ok=True)
         for dest in [*self.shared, "robots.txt"]:
-            target = site / dest
-            target.parent.mkdir(parents=True, exist_ok=True)
-            link_or_copy(self.store / dest, target)
+            link_or_copy(self.store / dest, site / dest)
         if page_texts is not None:
             files = Files([_page_file(config, name, text) for name, text in page_texts.items()])
         else:
