@@ -86,6 +86,7 @@ def page_environment() -> jinja2.Environment:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        auto_reload=False,  # a build's templates do not change while it runs: no file check per page
     )
     env.globals["svg"] = _svg
     env.globals["icon"] = _svg
@@ -171,7 +172,7 @@ def render_pages(
     pages = [
         {"name": page.name, "file": page.file, "icon": page.icon, "title": word_map[page.title_key]} for page in PAGES
     ]
-    macros = env.get_template("macros.html.j2")
+    macros = env.get_template("macros.html.j2").make_module({"images": images, "words": word_map})
     texts: dict[str, str] = {}
     for page, entry in zip(PAGES, pages, strict=True):
         template = env.get_template(f"{page.name}.md.j2")
@@ -180,7 +181,7 @@ def render_pages(
             words=word_map,
             title=entry["title"],
             pages=pages,
-            m=macros.make_module({"images": images, "words": word_map}),
+            m=macros,
             images=images,
             school_map=school_map,
             recording=recording,

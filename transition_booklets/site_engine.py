@@ -94,6 +94,7 @@ class SiteEngine:
         )
         logging.getLogger("mkdocs").setLevel(logging.WARNING)
         self.env = self.config.theme.get_env()
+        self.env.auto_reload = False  # the theme does not change while a build runs: no file check per page
         # Compiled templates are kept on disk too, so the next run skips compiling them.
         (store / "jinja").mkdir(parents=True, exist_ok=True)
         self.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(store / "jinja"))
