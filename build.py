@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build every pupil's transition site and booklet: ``python build.py --help``."""
 
-from transition_booklets.cli import main
+from transition_booklets.cli import run
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

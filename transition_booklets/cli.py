@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from . import __version__
 
@@ -188,3 +190,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def run() -> NoReturn:
+    """The command line: :func:`main`, then end the process at once.
+
+    By the time ``main`` returns every file is written and closed, so the interpreter's own
+    clean-up (freeing the theme, the pupils and the compiled templates, about a tenth of a
+    second after a build) is skipped: a rebuild after one edit is that much quicker.
+    """
+    try:
+        code = main()
+    except SystemExit as leaving:  # argparse's --help and usage errors
+        if leaving.code is None or isinstance(leaving.code, int):
+            code = leaving.code or 0
+        else:
+            print(leaving.code, file=sys.stderr)
+            code = 1
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -38,7 +38,6 @@ from .loader import Cohort, PupilRecord, load_cohort, pupil_files
 from .parallel import can_fork, cores, fork_pool
 from .passwords import folder_name, load_or_create_secret, load_passwords, passwords_for
 from .problems import BuildError, Problem, display_path
-from .protect import protect_folder
 from .site import page_environment, warm_shared_images, write_pupil_site
 from .site_engine import SiteEngine
 from .view import build_view
@@ -251,6 +250,8 @@ def build_pupil(worker: Worker, record: PupilRecord) -> str:
         )
         if worker.protection is not None:
             assert cohort.school is not None
+            from .protect import protect_folder  # only protected builds need the cryptography library
+
             protect_folder(staging, worker.protection.passwords[record.id], words=Words(cohort.school.locale).all())
         swap_in(staging, final)
         try:

@@ -291,15 +291,29 @@ def pupil_parts(
 # ---------------------------------------------------------------------------
 
 
+class _DataEnvironment(jinja2.Environment):
+    """The page's values are plain dicts: ``row.name`` looks the key up first.
+
+    Jinja tries an attribute first and a key second, which for a dict means an exception on
+    every lookup, and a 300-pupil table makes tens of thousands of them.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
 @functools.lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    return _DataEnvironment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,
     )
 
 
