@@ -207,6 +207,16 @@ def test_amy_booklet_has_every_section(booklets: dict[str, BookletFiles]) -> Non
         assert words in text, words
 
 
+def test_the_timetable_opens_with_a_key_to_every_subject(booklets: dict[str, BookletFiles]) -> None:
+    """Before the day pages, each subject's colour and picture once, so a pupil can read the days."""
+    pages = pdf_text(booklets["amy-jones"].reading).split("\f")
+    first = next(index for index, page in enumerate(pages) if "My timetable" in page)
+    key = flat(pages[first])
+    for subject in ("Tutor time", "English", "Maths", "Science", "Computing", "Hub time"):
+        assert subject in key
+    assert "At break and lunch" in key
+
+
 def test_phase_timetables_share_a_page_for_identical_days(booklets: dict[str, BookletFiles]) -> None:
     text = flat(pdf_text(booklets["jordan-reid"].reading))
     assert "Timetable: Week 1: mornings in the Hub" in text
