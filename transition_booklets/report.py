@@ -30,6 +30,7 @@ from .loader import SCHOOL_FILE, Cohort, PupilRecord
 from .models import School
 from .problems import BuildError, Problem
 from .readiness import LEGEND, SYMBOLS, PupilReadiness, Status, factors, pupil_readiness
+from .templating import DataEnvironment
 from .words import Words
 
 log = logging.getLogger(__name__)
@@ -291,22 +292,9 @@ def pupil_parts(
 # ---------------------------------------------------------------------------
 
 
-class _DataEnvironment(jinja2.Environment):
-    """The page's values are plain dicts: ``row.name`` looks the key up first.
-
-    Jinja tries an attribute first and a key second, which for a dict means an exception on
-    every lookup, and a 300-pupil table makes tens of thousands of them.
-    """
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute in obj:
-            return obj[attribute]
-        return super().getattr(obj, attribute)
-
-
 @functools.lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
-    return _DataEnvironment(
+    return DataEnvironment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

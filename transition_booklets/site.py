@@ -30,6 +30,7 @@ from .parallel import can_fork, fork_pool
 from .problems import BuildError, display_path
 from .school_map import layout_pins
 from .site_engine import SiteEngine, link_or_copy
+from .templating import DataEnvironment
 from .words import Words
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def _svg(name: str) -> Markup:
 @functools.lru_cache(maxsize=1)
 def page_environment() -> jinja2.Environment:
     """The Jinja environment for the pages; compiled templates are kept for every pupil of a run."""
-    env = jinja2.Environment(
+    env = DataEnvironment(
         loader=jinja2.FileSystemLoader([str(SITE_SRC), str(SITE_SRC / "pages")]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
