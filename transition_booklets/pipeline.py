@@ -12,12 +12,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import json
 import logging
 import multiprocessing
+import os
 import shutil
 import sys
 import time
@@ -45,7 +47,7 @@ from .words import Words
 
 log = logging.getLogger(__name__)
 
-TYPST_WORK = "typst"  # in the cache folder: each worker's Typst root, removed after the build
+TYPST_WORK = "typst"  # in the cache folder: one folder per run for the workers' Typst roots, removed after it
 PRINT_WIDTHS_MM = {"portrait": 45.0, "photo": 70.0, "logo": 30.0, "map": 128.0}
 
 
@@ -156,6 +158,7 @@ class Worker:
     engine: SiteEngine
     protection: Protection | None = None
     today: dt.date = field(default_factory=dt.date.today)  # for the staff page's part of each pupil
+    typst_work: Path | None = None  # this run's folder for Typst roots (see booklet.write_booklets)
 
     def folder(self, pupil_id: str) -> str:
         """The pupil's folder name in the published output."""
@@ -166,12 +169,16 @@ _worker: Worker | None = None
 
 
 def make_worker(
-    cohort: Cohort, options: BuildOptions, protection: Protection | None = None, today: dt.date | None = None
+    cohort: Cohort,
+    options: BuildOptions,
+    protection: Protection | None = None,
+    today: dt.date | None = None,
+    typst_work: Path | None = None,
 ) -> Worker:
     engine = SiteEngine(options.cache_dir / "static")
     page_environment().bytecode_cache = jinja2.FileSystemBytecodeCache(str(options.cache_dir / "static" / "jinja"))
     processor = ImageProcessor(options.data_dir, options.cache_dir / "images")
-    return Worker(cohort, options, processor, engine, protection, today or dt.date.today())
+    return Worker(cohort, options, processor, engine, protection, today or dt.date.today(), typst_work)
 
 
 def _print_resolver(worker: Worker, pupil_file: str, school_file: str) -> Any:
@@ -234,7 +241,7 @@ def build_pupil(worker: Worker, record: PupilRecord) -> str:
                     data_dir=cohort.data_dir,
                     resolve_image=_print_resolver(worker, pupil_file, school_file),
                     source_name=pupil_file,
-                    work_dir=options.cache_dir / TYPST_WORK,
+                    work_dir=worker.typst_work,
                 )
                 return {"reading": files.reading.name, "print": files.print.name}
 
@@ -264,6 +271,16 @@ def build_pupil(worker: Worker, record: PupilRecord) -> str:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return fingerprint
+
+
+def _typst_work(parent: Path, stale_after: float = 6 * 3600) -> Path:
+    """A new folder for this run's Typst roots under ``parent``; folders of runs long stopped are removed."""
+    with contextlib.suppress(OSError):
+        for old in parent.iterdir():
+            with contextlib.suppress(OSError):
+                if time.time() - old.stat().st_mtime > stale_after:
+                    shutil.rmtree(old, ignore_errors=True)
+    return parent / f"run-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
 def _remove_other_mode(out_dir: Path, pupil_id: str, name: str) -> None:
@@ -312,9 +329,11 @@ def _report_part(worker: Worker, record: PupilRecord) -> Any:
         return None
 
 
-def _init_process(cohort: Cohort, options: BuildOptions, protection: Protection | None, today: dt.date) -> None:
+def _init_process(
+    cohort: Cohort, options: BuildOptions, protection: Protection | None, today: dt.date, typst_work: Path | None
+) -> None:
     global _worker
-    _worker = make_worker(cohort, options, protection, today)
+    _worker = make_worker(cohort, options, protection, today, typst_work)
 
 
 def _worker_pool(worker: Worker, jobs: int) -> ProcessPoolExecutor:
@@ -333,7 +352,7 @@ def _worker_pool(worker: Worker, jobs: int) -> ProcessPoolExecutor:
         jobs,
         mp_context=multiprocessing.get_context("forkserver"),
         initializer=_init_process,
-        initargs=(worker.cohort, worker.options, worker.protection, worker.today),
+        initargs=(worker.cohort, worker.options, worker.protection, worker.today, worker.typst_work),
     )
 
 
@@ -444,11 +463,10 @@ def build_cohort(options: BuildOptions) -> BuildResult:
     progress = Progress(len(to_build), options.progress, options.quiet)
     outcomes: list[dict[str, Any]] = []
     parts: dict[str, Any] = {}
-    typst_work = options.cache_dir / TYPST_WORK
-    shutil.rmtree(typst_work, ignore_errors=True)  # left by a run that was stopped
+    typst_work = _typst_work(options.cache_dir / TYPST_WORK)
     try:
         if to_build:
-            worker = make_worker(cohort, options, protection, today)
+            worker = make_worker(cohort, options, protection, today, typst_work)
             warm_shared_images(worker.processor, cohort, jobs=jobs)
             jobs = min(jobs, len(to_build))
             if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
