@@ -37,7 +37,7 @@ from .fingerprint import BuildStamps, ViewCache, file_digest, pupil_fingerprint,
 from .images import ImageProcessor
 from .letters import LetterEntry, write_family_letters
 from .loader import Cohort, PupilRecord, load_cohort, pupil_files
-from .parallel import can_fork, cores, fork_pool
+from .parallel import can_fork, cores, fork_pool, one_typst_thread
 from .passwords import folder_name, load_or_create_secret, load_passwords, passwords_for
 from .problems import BuildError, Problem, display_path
 from .site import page_environment, warm_shared_images, write_pupil_site
@@ -333,6 +333,7 @@ def _init_process(
     cohort: Cohort, options: BuildOptions, protection: Protection | None, today: dt.date, typst_work: Path | None
 ) -> None:
     global _worker
+    one_typst_thread()
     _worker = make_worker(cohort, options, protection, today, typst_work)
 
 
@@ -347,7 +348,7 @@ def _worker_pool(worker: Worker, jobs: int) -> ProcessPoolExecutor:
     global _worker
     if can_fork():
         _worker = worker
-        return fork_pool(jobs)
+        return fork_pool(jobs, initializer=one_typst_thread)
     return ProcessPoolExecutor(
         jobs,
         mp_context=multiprocessing.get_context("forkserver"),
