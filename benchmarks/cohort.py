@@ -1,6 +1,7 @@
 """Cohort benchmark: how long a whole intake takes to build, rebuild and edit.
 
     python benchmarks/cohort.py            # 300 pupils
+    python benchmarks/cohort.py --repeat 3 # three times over; medians and ranges
     python benchmarks/cohort.py -n 60 --naive-sample 3
 
 It copies the example school into a temporary folder, adds N synthetic pupils with
@@ -25,6 +26,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -151,13 +153,8 @@ def naive_loop(data: Path, work: Path, sample: list[str]) -> float:
     return total / len(cohort.pupils)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("-n", "--pupils", type=int, default=300)
-    parser.add_argument("--naive-sample", type=int, default=5)
-    parser.add_argument("--jobs", type=int, default=0)
-    parser.add_argument("--json", type=Path, default=None)
-    args = parser.parse_args()
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    """One complete measurement in a fresh temporary folder."""
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
 
     with tempfile.TemporaryDirectory(prefix="tb-bench-") as temporary:
@@ -199,6 +196,28 @@ def main() -> None:
         results["naive_s_per_pupil"] = per_pupil
         results["naive_extrapolated_s"] = per_pupil * args.pupils
         results["speedup"] = results["naive_extrapolated_s"] / results["cold_build_s"]
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-n", "--pupils", type=int, default=300)
+    parser.add_argument("--naive-sample", type=int, default=5)
+    parser.add_argument("--jobs", type=int, default=0)
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="measure this many times, each in a fresh folder, and report the medians")
+    args = parser.parse_args()
+    runs = [measure(args) for _ in range(max(1, args.repeat))]
+    results = dict(runs[-1])
+    for key, value in runs[-1].items():
+        if isinstance(value, float):
+            results[key] = statistics.median(run[key] for run in runs)
+    results["speedup"] = results["naive_extrapolated_s"] / results["cold_build_s"]
+    if len(runs) > 1:
+        results["runs"] = len(runs)
+        for key in ("cold_build_s", "one_pupil_edit_s", "no_change_rebuild_s", "naive_s_per_pupil", "speedup"):
+            results[f"{key}_range"] = [min(run[key] for run in runs), max(run[key] for run in runs)]
 
     rows = [
         ("pupils", f"{results['pupils']} on {results['cores']} cores"),
@@ -214,6 +233,19 @@ def main() -> None:
                        f"for {results['pupils']}"),
         ("speed-up", f"{results['speedup']:.1f}×"),
     ]
+    if "runs" in results:
+        def spread(key: str, unit: str = "s", digits: int = 2) -> str:
+            low, high = results[f"{key}_range"]
+            return f"{low:.{digits}f}–{high:.{digits}f}{unit}"
+
+        rows.insert(0, ("runs", f"{results['runs']}, each in a fresh folder; medians, with the range"))
+        rows += [
+            ("cold build range", spread("cold_build_s", " s", 1)),
+            ("one edit range", spread("one_pupil_edit_s", " s")),
+            ("no-change range", spread("no_change_rebuild_s", " s")),
+            ("naive range", spread("naive_s_per_pupil", " s per pupil")),
+            ("speed-up range", spread("speedup", "×", 1)),
+        ]
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         print(f"{name:<{width}}  {value}")
