@@ -8,6 +8,7 @@ typeset; see :func:`can_fork`.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -28,7 +29,12 @@ def can_fork() -> bool:
 
 
 def fork_pool(jobs: int, initializer: Callable[[], object] | None = None) -> ProcessPoolExecutor:
-    """``jobs`` forked worker processes (check :func:`can_fork` first)."""
+    """``jobs`` forked worker processes (check :func:`can_fork` first).
+
+    Everything this process holds is frozen out of the garbage collector first, so the workers'
+    collections do not write to (and so copy) the memory they share with it.
+    """
+    gc.freeze()
     return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=initializer)
 
 

@@ -193,7 +193,9 @@ def render_pages(
     return [{entry["title"]: f"{entry['name']}.md"} for entry in pages], texts
 
 
+@functools.lru_cache(maxsize=8)
 def _language(locale: str) -> str:
+    """Material's interface language for ``locale`` (English where Material has none)."""
     import material
 
     language = Words(locale).language
