@@ -61,6 +61,19 @@ def test_a_comment_changes_nothing_a_pupil_sees(first_build: BuildOptions) -> No
     assert build_cohort(first_build).built == []
 
 
+def test_a_school_edit_no_pupil_sees_rebuilds_nobody_and_touches_nothing(first_build: BuildOptions) -> None:
+    """Every view must be worked out again after school.yaml changes; only a changed view is rebuilt."""
+    page = first_build.out_dir / "amy-jones" / "index.html"
+    before = page.stat().st_mtime_ns
+    school = first_build.data_dir / "school.yaml"
+    school.write_text(school.read_text(encoding="utf-8") + "\n# a note for the transition team\n", encoding="utf-8")
+    result = build_cohort(first_build)
+    assert result.ok
+    assert result.built == [] and sorted(result.unchanged) == ALL
+    assert page.stat().st_mtime_ns == before
+    assert build_cohort(first_build).built == []
+
+
 def test_a_new_staff_photo_rebuilds_exactly_the_pupils_who_see_it(first_build: BuildOptions) -> None:
     photo = first_build.data_dir / "images" / "staff" / "mr-hughes.jpg"
     photo.write_bytes((first_build.data_dir / "images" / "staff" / "mr-evans.jpg").read_bytes())

@@ -424,7 +424,9 @@ def _printed_part(view: View) -> View:
     """
     slim = dict(view)
     slim["timetable"] = _slim_timetable(view.get("timetable"))
-    slim["phases"] = [{**phase, "timetable": _slim_timetable(phase.get("timetable"))} for phase in view.get("phases", [])]
+    slim["phases"] = [
+        {**phase, "timetable": _slim_timetable(phase.get("timetable"))} for phase in view.get("phases", [])
+    ]
     return slim
 
 

@@ -83,20 +83,31 @@ class ViewCache:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
 
+    def _key(self, cohort: Cohort, record: PupilRecord) -> str:
+        school = file_digest(cohort.data_dir / "school.yaml")
+        return hashlib.sha256(f"{tool_digest()}|{school}|{file_digest(record.path)}".encode()).hexdigest()
+
+    def kept(self, cohort: Cohort, record: PupilRecord) -> tuple[str, list[str]] | None:
+        """The summary kept from an earlier build, if its inputs are unchanged (nothing is built)."""
+        if self.folder is None:
+            return None
+        try:
+            stored = json.loads((self.folder / f"{record.id}.json").read_text(encoding="utf-8"))
+            if stored["key"] == self._key(cohort, record):
+                return str(stored["view"]), [str(source) for source in stored["sources"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return None
+
     def summary(self, cohort: Cohort, record: PupilRecord, view: View | None = None) -> tuple[str, list[str]]:
         """``view``: the pupil's view when the caller has built it already (saves building it twice)."""
         if self.folder is None:
             return _view_summary(cohort, record, view)
-        key = hashlib.sha256(
-            f"{tool_digest()}|{file_digest(cohort.data_dir / 'school.yaml')}|{file_digest(record.path)}".encode()
-        ).hexdigest()
+        found = self.kept(cohort, record)
+        if found is not None:
+            return found
+        key = self._key(cohort, record)
         path = self.folder / f"{record.id}.json"
-        try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
-            if stored["key"] == key:
-                return str(stored["view"]), [str(source) for source in stored["sources"]]
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
         view_hash, sources = _view_summary(cohort, record, view)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -121,7 +132,20 @@ def pupil_fingerprint(
 
     ``view`` is the pupil's view when the caller has built it already.
     """
-    view_hash, sources = (views or ViewCache(None)).summary(cohort, record, view)
+    summary = (views or ViewCache(None)).summary(cohort, record, view)
+    return _fingerprint(cohort, summary, pdf=pdf, protect=protect)
+
+
+def kept_fingerprint(
+    cohort: Cohort, record: PupilRecord, *, pdf: bool, protect: str = "", views: ViewCache
+) -> str | None:
+    """The pupil's fingerprint if it can be had without building their view, else None."""
+    summary = views.kept(cohort, record)
+    return None if summary is None else _fingerprint(cohort, summary, pdf=pdf, protect=protect)
+
+
+def _fingerprint(cohort: Cohort, summary: tuple[str, list[str]], *, pdf: bool, protect: str) -> str:
+    view_hash, sources = summary
     digest = hashlib.sha256(tool_digest().encode())
     digest.update(view_hash.encode())
     digest.update(f"pdf={pdf} protect={protect}".encode())

@@ -33,7 +33,7 @@ from typing import Any
 import jinja2
 
 from .archive import ArchiveTooLarge, write_zip
-from .fingerprint import BuildStamps, ViewCache, file_digest, pupil_fingerprint, tool_digest
+from .fingerprint import BuildStamps, ViewCache, file_digest, kept_fingerprint, pupil_fingerprint, tool_digest
 from .images import ImageProcessor
 from .letters import LetterEntry, write_family_letters
 from .loader import Cohort, PupilRecord, load_cohort, pupil_files
@@ -205,11 +205,14 @@ def _print_resolver(worker: Worker, pupil_file: str, school_file: str) -> Any:
     return resolve
 
 
-def build_pupil(worker: Worker, record: PupilRecord) -> str:
-    """Build one pupil's folder completely, then swap it in; return the fingerprint it was built from.
+def build_pupil(worker: Worker, record: PupilRecord, *, unless: str | None = None) -> tuple[str, bool]:
+    """Build one pupil's folder completely, then swap it in; return the fingerprint and whether it was built.
 
     The fingerprint is taken from the same view, before anything is written, so a file changed
-    during the build makes the next run build the pupil again. Raises BuildError for the user.
+    during the build makes the next run build the pupil again. When it equals ``unless`` (the
+    fingerprint of the pupil's last build, which the main process could not check without
+    building the view), the folder is up to date and nothing is written. Raises BuildError for
+    the user.
     """
     cohort, options = worker.cohort, worker.options
     assert cohort.school is not None
@@ -224,6 +227,8 @@ def build_pupil(worker: Worker, record: PupilRecord) -> str:
         views=ViewCache(options.cache_dir / "views"),
         view=view,
     )
+    if fingerprint == unless:
+        return fingerprint, False
     options.out_dir.mkdir(parents=True, exist_ok=True)
     name = worker.folder(record.id)
     final = options.out_dir / name
@@ -270,7 +275,7 @@ def build_pupil(worker: Worker, record: PupilRecord) -> str:
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    return fingerprint
+    return fingerprint, True
 
 
 def _typst_work(parent: Path, stale_after: float = 6 * 3600) -> Path:
@@ -294,11 +299,12 @@ def _remove_other_mode(out_dir: Path, pupil_id: str, name: str) -> None:
             leftover.unlink()
 
 
-def _run_one(worker: Worker, index: int) -> dict[str, Any]:
+def _run_one(worker: Worker, index: int, unless: str | None = None) -> dict[str, Any]:
+    """Build one pupil (see :func:`build_pupil` for ``unless``) and say how it went."""
     record = worker.cohort.pupils[index]
     started = time.perf_counter()
     try:
-        fingerprint = build_pupil(worker, record)
+        fingerprint, built = build_pupil(worker, record, unless=unless)
     except BuildError as error:
         return {"id": record.id, "status": "failed", "problems": [str(error)], "seconds": time.perf_counter() - started}
     except Exception as error:  # a bug must not stop the other pupils; say so plainly
@@ -310,7 +316,7 @@ def _run_one(worker: Worker, index: int) -> dict[str, Any]:
         return {"id": record.id, "status": "failed", "problems": [message], "seconds": time.perf_counter() - started}
     return {
         "id": record.id,
-        "status": "built",
+        "status": "built" if built else "unchanged",
         "problems": [],
         "seconds": time.perf_counter() - started,
         "fingerprint": fingerprint,
@@ -357,9 +363,9 @@ def _worker_pool(worker: Worker, jobs: int) -> ProcessPoolExecutor:
     )
 
 
-def _run_in_process(index: int) -> dict[str, Any]:
+def _run_in_process(index: int, unless: str | None) -> dict[str, Any]:
     assert _worker is not None
-    return _run_one(_worker, index)
+    return _run_one(_worker, index, unless)
 
 
 # ---------------------------------------------------------------------------
@@ -444,22 +450,27 @@ def build_cohort(options: BuildOptions) -> BuildResult:
     stamps = BuildStamps(options.cache_dir / "builds")
     views = ViewCache(options.cache_dir / "views")
     fingerprints: dict[str, str] = {}
-    to_build: list[int] = []
+    # (pupil index, the fingerprint of their last build if only their view can tell whether it is
+    # still good): a worker builds the view, checks, and builds only when something changed.
+    to_build: list[tuple[int, str | None]] = []
     for index, record in enumerate(cohort.pupils):
         name = protection.folder(record.id) if protection else record.id
         stamp = None if options.force else stamps.get(record.id)
         if stamp is None or not (options.out_dir / name / "index.html").is_file():
             # Built whatever its fingerprint: the worker takes it from the view it builds anyway.
-            to_build.append(index)
+            to_build.append((index, None))
             continue
         token = protection.token(record.id) if protection else ""
-        fingerprint = pupil_fingerprint(cohort, record, pdf=options.pdf, protect=token, views=views)
+        fingerprint = kept_fingerprint(cohort, record, pdf=options.pdf, protect=token, views=views)
+        if fingerprint is None:  # school.yaml, the pupil's file or the tool changed: the view must be built
+            to_build.append((index, stamp))
+            continue
         fingerprints[record.id] = fingerprint
         if stamp == fingerprint:
             result.unchanged.append(record.id)
             result.outcomes[record.id] = {"status": "unchanged", "problems": [], "folder": name}
         else:
-            to_build.append(index)
+            to_build.append((index, None))
 
     progress = Progress(len(to_build), options.progress, options.quiet)
     outcomes: list[dict[str, Any]] = []
@@ -471,13 +482,13 @@ def build_cohort(options: BuildOptions) -> BuildResult:
             warm_shared_images(worker.processor, cohort, jobs=jobs)
             jobs = min(jobs, len(to_build))
             if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-                for index in to_build:
-                    outcome = _run_one(worker, index)
+                for index, unless in to_build:
+                    outcome = _run_one(worker, index, unless)
                     outcomes.append(outcome)
                     progress.step(outcome["id"], outcome["status"])
             else:
                 with _worker_pool(worker, jobs) as pool:
-                    futures = [pool.submit(_run_in_process, index) for index in to_build]
+                    futures = [pool.submit(_run_in_process, index, unless) for index, unless in to_build]
                     for future in as_completed(futures):
                         outcome = future.result()
                         outcomes.append(outcome)
@@ -492,12 +503,15 @@ def build_cohort(options: BuildOptions) -> BuildResult:
             "problems": outcome["problems"],
             "folder": protection.folder(pupil_id) if protection else pupil_id,
         }
-        if outcome["status"] == "built":
-            result.built.append(pupil_id)
+        if outcome["status"] in ("built", "unchanged"):
             if outcome.get("part") is not None:
                 parts[pupil_id] = outcome["part"]
             fingerprints[pupil_id] = outcome["fingerprint"]
-            stamps.put(pupil_id, outcome["fingerprint"])
+            if outcome["status"] == "built":
+                result.built.append(pupil_id)
+                stamps.put(pupil_id, outcome["fingerprint"])
+            else:
+                result.unchanged.append(pupil_id)
         else:
             result.failed.append(pupil_id)
             stamps.forget(pupil_id)
