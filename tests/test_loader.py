@@ -176,3 +176,60 @@ def test_a_bad_file_stays_bad_when_read_from_the_cache(example_copy: Path, tmp_p
     again = load_cohort(example_copy, cache_dir=tmp_path / "cache")
     assert again.failed_ids == first.failed_ids == ["bad-pupil"]
     assert [str(problem) for problem in again.problems] == [str(problem) for problem in first.problems]
+
+
+READ_IN_WORKERS = """
+import json, sys
+import transition_booklets.parallel as parallel
+from pathlib import Path
+from transition_booklets.loader import load_cohort
+
+pools = []
+original = parallel.fork_pool
+def counted(*args, **kwargs):
+    pools.append(args)
+    return original(*args, **kwargs)
+parallel.fork_pool = counted
+for cache in (Path(sys.argv[2]), Path(sys.argv[2])):  # the second time from what the workers kept
+    cohort = load_cohort(Path(sys.argv[1]), cache_dir=cache, jobs=2)
+print(json.dumps({
+    "pupils": [[r.id, r.pupil.name, list(r.positions.of(("name",)))] for r in cohort.pupils],
+    "failed": cohort.failed_ids,
+    "problems": [str(problem) for problem in cohort.problems],
+    "pools": len(pools),
+}))
+"""
+
+
+def test_many_files_are_read_in_worker_processes_with_the_same_result(example_copy: Path, tmp_path: Path) -> None:
+    """A large cohort is read by worker processes (in a fresh process, where forking is allowed)."""
+    import json
+    import subprocess
+    import sys
+
+    from transition_booklets.loader import PARALLEL_READ_FROM
+
+    amy = (example_copy / "amy-jones.yaml").read_text(encoding="utf-8")
+    for number in range(PARALLEL_READ_FROM + 6):
+        name = f"Pupil Number{number}"
+        (example_copy / f"pupil-{number:02d}.yaml").write_text(amy.replace("Amelia Jones", name), encoding="utf-8")
+    shutil.copy(BAD_PUPIL, example_copy / "bad-pupil.yaml")
+
+    one_by_one = load_cohort(example_copy, jobs=1)
+    expected = {
+        "pupils": [[r.id, r.pupil.name, list(r.positions.of(("name",)))] for r in one_by_one.pupils],
+        "failed": one_by_one.failed_ids,
+        "problems": [str(problem) for problem in one_by_one.problems],
+    }
+    cache = tmp_path / "cache"
+    run = subprocess.run(
+        [sys.executable, "-c", READ_IN_WORKERS, str(example_copy), str(cache)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path.cwd(),
+    )
+    found = json.loads(run.stdout)
+    assert found.pop("pools") == 1  # the first reading used worker processes; the second, what they kept
+    assert found == expected
+    assert len(list(cache.glob("*.pickle"))) == PARALLEL_READ_FROM + 6 + 5  # every file kept, bad ones too

@@ -8,11 +8,12 @@ typeset; see :func:`can_fork`.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 
@@ -28,14 +29,19 @@ def can_fork() -> bool:
     return booklet is None or not booklet.typst_started()
 
 
-def fork_pool(jobs: int, initializer: Callable[[], object] | None = None) -> ProcessPoolExecutor:
-    """``jobs`` forked worker processes (check :func:`can_fork` first).
+@contextlib.contextmanager
+def fork_pool(jobs: int, initializer: Callable[[], object] | None = None) -> Iterator[ProcessPoolExecutor]:
+    """``jobs`` forked worker processes, for a ``with`` block (check :func:`can_fork` first).
 
-    Everything this process holds is frozen out of the garbage collector first, so the workers'
-    collections do not write to (and so copy) the memory they share with it.
+    While the pool runs, everything this process holds is frozen out of the garbage collector,
+    so the workers' collections do not write to (and so copy) the memory they share with it.
     """
     gc.freeze()
-    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=initializer)
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=initializer) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
 
 
 def one_typst_thread() -> None:

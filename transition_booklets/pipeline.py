@@ -26,6 +26,7 @@ import time
 import traceback
 import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -343,7 +344,7 @@ def _init_process(
     _worker = make_worker(cohort, options, protection, today, typst_work)
 
 
-def _worker_pool(worker: Worker, jobs: int) -> ProcessPoolExecutor:
+def _worker_pool(worker: Worker, jobs: int) -> AbstractContextManager[ProcessPoolExecutor]:
     """Worker processes for the pupils.
 
     Forked workers start with everything this process has prepared (the compiled theme, the
