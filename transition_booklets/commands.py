@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from .loader import load_cohort, load_school
+from .parallel import cores
 from .problems import display_path
 from .starter import pupil_id_for, render_starter
 
@@ -24,7 +25,7 @@ def run_check(data_dir: Path, only: list[str]) -> int:
     from .advice import cohort_warnings
     from .readiness import readiness_report
 
-    cohort = load_cohort(data_dir, only or None)
+    cohort = load_cohort(data_dir, only or None, jobs=cores())  # `check` always reads every file afresh
     _print_problems(list(cohort.problems))
     if cohort.school is not None and cohort.pupils:
         # Warnings are things a pupil or parent would notice; they do not fail the check.
