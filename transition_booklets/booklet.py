@@ -297,12 +297,14 @@ def data_folder_images(data_dir: Path) -> ImageResolver:
     return resolve
 
 
-#: Printed width (mm), square crop, drawing (PNG) for each purpose; a little over the largest use in the template.
+#: Width (mm, at 300 dpi), square crop, drawing (PNG) for each purpose. Builds warm the shared
+#: photos at these sizes too (``site.warm_shared_images``). The place photo on the first-days page
+#: is shown the full text width (about 118 mm), so there it prints at about 180 dpi.
 PRINT_SIZES: dict[str, tuple[float, bool, bool]] = {
-    "portrait": (42.0, True, False),
-    "photo": (45.0, False, False),
-    "logo": (20.0, False, True),
-    "map": (120.0, False, True),
+    "portrait": (45.0, True, False),
+    "photo": (70.0, False, False),
+    "logo": (30.0, False, True),
+    "map": (128.0, False, True),
 }
 
 

@@ -49,7 +49,6 @@ from .words import Words
 log = logging.getLogger(__name__)
 
 TYPST_WORK = "typst"  # in the cache folder: one folder per run for the workers' Typst roots, removed after it
-PRINT_WIDTHS_MM = {"portrait": 45.0, "photo": 70.0, "logo": 30.0, "map": 128.0}
 
 
 @dataclass
@@ -182,30 +181,6 @@ def make_worker(
     return Worker(cohort, options, processor, engine, protection, today or dt.date.today(), typst_work)
 
 
-def _print_resolver(worker: Worker, pupil_file: str, school_file: str) -> Any:
-    """Print-ready files for the booklet; its pins are drawn by the booklet over the plain map.
-
-    A person without a photo gets no picture file: the booklet draws their initials itself, as
-    sharp text on their colour (as :func:`booklet.processed_images` does).
-    """
-
-    def resolve(image: dict[str, Any], purpose: str) -> Path | None:
-        if not image.get("source"):
-            return None
-        if purpose == "map":
-            where = f"{school_file} map.image"
-            return worker.processor.print_image(
-                str(image["source"]), width_mm=PRINT_WIDTHS_MM["map"], drawing=True, where=where
-            ).path
-        where = f"{school_file if image.get('file') == 'school' else pupil_file} {image.get('field', '')}".strip()
-        rendition = worker.processor.print_for(
-            image, width_mm=PRINT_WIDTHS_MM.get(purpose, 70.0), square=purpose == "portrait", where=where
-        )
-        return rendition.path if rendition else None
-
-    return resolve
-
-
 def build_pupil(worker: Worker, record: PupilRecord, *, unless: str | None = None) -> tuple[str, bool]:
     """Build one pupil's folder completely, then swap it in; return the fingerprint and whether it was built.
 
@@ -238,14 +213,14 @@ def build_pupil(worker: Worker, record: PupilRecord, *, unless: str | None = Non
         staging.mkdir()
         add_booklets = None
         if options.pdf:
-            from .booklet import write_booklets
+            from .booklet import processed_images, write_booklets
 
             def add_booklets(docs: Path) -> dict[str, str]:
                 files = write_booklets(
                     view,
                     docs,
                     data_dir=cohort.data_dir,
-                    resolve_image=_print_resolver(worker, pupil_file, school_file),
+                    resolve_image=processed_images(worker.processor, pupil_file=pupil_file, school_file=school_file),
                     source_name=pupil_file,
                     work_dir=worker.typst_work,
                 )

@@ -395,24 +395,24 @@ def warm_shared_images(processor: ImageProcessor, cohort: Cohort, *, jobs: int =
     write to the same cache on disk).
     """
     global _warming
-    from .pipeline import PRINT_WIDTHS_MM
+    from .booklet import PRINT_SIZES
 
     school = cohort.school
     if school is None:
         return
     photos: list[tuple[str, bool, list[int], float]] = []
     photos += [
-        (member.photo, True, list(PORTRAIT_WIDTHS), PRINT_WIDTHS_MM["portrait"])
+        (member.photo, True, list(PORTRAIT_WIDTHS), PRINT_SIZES["portrait"][0])
         for member in school.staff.values()
         if member.photo
     ]
     photos += [
-        (place.photo, False, [PHOTO_WIDTH], PRINT_WIDTHS_MM["photo"]) for place in school.places.values() if place.photo
+        (place.photo, False, [PHOTO_WIDTH], PRINT_SIZES["photo"][0]) for place in school.places.values() if place.photo
     ]
     # One piece of work per picture (its renditions share one decoding), the biggest first.
     work: list[Callable[[], object]] = []
     if school.map is not None:
-        work.append(functools.partial(_warm_map, processor, school.map.image, PRINT_WIDTHS_MM["map"]))
+        work.append(functools.partial(_warm_map, processor, school.map.image, PRINT_SIZES["map"][0]))
     for source, square, widths, print_mm in photos:
         work.append(functools.partial(_warm_photo, processor, source, square, widths, print_mm))
     _warming = work
