@@ -116,8 +116,8 @@ def test_a_failure_mid_pupil_keeps_the_previous_output(
     before = {path: path.read_bytes() for path in (first_build.out_dir / "amy-jones").rglob("*") if path.is_file()}
     original = pipeline.write_pupil_site
 
-    def half_then_fail(cohort, record, view, folder, options, **kwargs):  # type: ignore[no-untyped-def]
-        original(cohort, record, view, folder, options, **kwargs)
+    def half_then_fail(cohort, record, view, folder, **kwargs):  # type: ignore[no-untyped-def]
+        original(cohort, record, view, folder, **kwargs)
         (folder / "index.html").write_text("half written", encoding="utf-8")
         raise OSError("disk full")
 

@@ -28,6 +28,7 @@ passed in or from ``SOURCE_DATE_EPOCH``; without either no date is written at al
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -38,7 +39,7 @@ import re
 import tempfile
 import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -674,6 +675,22 @@ def _write_atomically(path: Path, data: bytes) -> None:
     partial.replace(path)
 
 
+@contextlib.contextmanager
+def _typst_root(folder: Path, work_dir: Path | None) -> Iterator[Path]:
+    """The folder Typst may read: this process's own in ``work_dir``, else a temporary one.
+
+    The temporary one sits beside the output, on the same disk, so the pictures can be
+    hard-linked rather than copied.
+    """
+    if work_dir is not None:
+        root = work_dir / f"typst-{os.getpid()}"
+        root.mkdir(parents=True, exist_ok=True)
+        yield root
+        return
+    with tempfile.TemporaryDirectory(prefix=".booklet-", dir=folder.parent) as temporary:
+        yield Path(temporary)
+
+
 def write_booklets(
     view: View,
     folder: Path,
@@ -703,17 +720,9 @@ def write_booklets(
     folder.mkdir(parents=True, exist_ok=True)
     reading = folder / READING_NAME.format(stem=file_stem)
     printed = folder / PRINT_NAME.format(stem=file_stem)
-    resolve = resolve_image or data_folder_images(data_dir)
-    if work_dir is not None:
-        root = work_dir / f"typst-{os.getpid()}"
-        root.mkdir(parents=True, exist_ok=True)
-        payload = build_payload(view, root, resolve, when)
+    with _typst_root(folder, work_dir) as root:
+        payload = build_payload(view, root, resolve_image or data_folder_images(data_dir), when)
         pdf = render_reading_copy(payload, root, shown=shown, created=when)
-    else:
-        # Beside the output, on the same disk, so the pictures can be hard-linked rather than copied.
-        with tempfile.TemporaryDirectory(prefix=".booklet-", dir=folder.parent) as temporary:
-            payload = build_payload(view, Path(temporary), resolve, when)
-            pdf = render_reading_copy(payload, Path(temporary), shown=shown, created=when)
     try:
         imposed = impose_saddle_stitch(pdf, title=payload["meta"]["title"], language=payload["meta"]["language"])
     except ImpositionError as error:

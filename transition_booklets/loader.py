@@ -233,13 +233,19 @@ _reading: tuple[School | None, Path, _ReadCache | None] | None = None
 PARALLEL_READ_FROM = 24  # fewer files to read than this are read in this process
 
 
-def _read_stored(path: Path) -> tuple[str, bytes]:
-    """Read and check one pupil file in a worker process; the result goes back pickled."""
-    assert _reading is not None
-    school, data_dir, cache = _reading
+def _read_one(
+    path: Path, school: School | None, data_dir: Path, cache: _ReadCache | None
+) -> PupilRecord | list[Problem]:
     loaded = load_pupil(path, school, data_dir)
     if cache:
         cache.put(path, loaded)
+    return loaded
+
+
+def _read_stored(path: Path) -> tuple[str, bytes]:
+    """Read and check one pupil file in a worker process; the result goes back pickled."""
+    assert _reading is not None
+    loaded = _read_one(path, *_reading)
     if isinstance(loaded, list):
         return "problems", pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL)
     return "record", loaded.stored()
@@ -253,13 +259,7 @@ def _read_all(
 
     global _reading
     if jobs <= 1 or len(paths) < PARALLEL_READ_FROM or not can_fork():
-        results: list[PupilRecord | list[Problem]] = []
-        for path in paths:
-            loaded = load_pupil(path, school, data_dir)
-            if cache:
-                cache.put(path, loaded)
-            results.append(loaded)
-        return results
+        return [_read_one(path, school, data_dir, cache) for path in paths]
     _reading = (school, data_dir, cache)
     try:
         with fork_pool(jobs) as pool:

@@ -231,7 +231,6 @@ def build_pupil(worker: Worker, record: PupilRecord, *, unless: str | None = Non
             record,
             view,
             staging,
-            options,
             processor=worker.processor,
             engine=worker.engine,
             add_booklets=add_booklets,

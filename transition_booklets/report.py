@@ -17,7 +17,7 @@ import hashlib
 import logging
 import os
 import pickle
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -131,13 +131,16 @@ class CalendarEntry:
         return (self.date, self.start is not None, self.start or dt.time(0), self.pupil_id, order, self.number)
 
 
+def in_date_order(entries: Iterable[CalendarEntry]) -> list[CalendarEntry]:
+    return sorted(entries, key=lambda entry: entry.sort_key)
+
+
 def cohort_calendar(cohort: Cohort) -> list[CalendarEntry]:
     """Every first visit, first day and review of the cohort, in date and time order."""
     school = cohort.school
     if school is None:
         return []
-    entries = [entry for record in cohort.pupils for entry in pupil_calendar(school, record)]
-    return sorted(entries, key=lambda entry: entry.sort_key)
+    return in_date_order(entry for record in cohort.pupils for entry in pupil_calendar(school, record))
 
 
 def pupil_calendar(school: School, record: PupilRecord) -> list[CalendarEntry]:
@@ -395,7 +398,7 @@ def render_cohort_report(
                 "readable": record is not None,
             }
         )
-    entries = sorted((entry for part in parts.values() for entry in part.entries), key=lambda entry: entry.sort_key)
+    entries = in_date_order(entry for part in parts.values() for entry in part.entries)
     calendar = [
         {
             "date": entry.date.isoformat(),
@@ -468,7 +471,7 @@ def write_cohort_report(
     staff_dir.mkdir(parents=True, exist_ok=True)
     parts = pupil_parts(cohort, today, cache_dir / PARTS_FILE if cache_dir is not None else None, known_parts)
     page = render_cohort_report(cohort, outcomes, staff_dir, site_dir, today, parts)
-    entries = sorted((entry for part in parts.values() for entry in part.entries), key=lambda entry: entry.sort_key)
+    entries = in_date_order(entry for part in parts.values() for entry in part.entries)
     school_name = cohort.school.name if cohort.school else ""
     _write_atomic(staff_dir / CALENDAR_FILE, calendar_ics(entries, school_name, today))
     path = staff_dir / REPORT_FILE

@@ -158,7 +158,6 @@ def _media(cohort: Cohort, view: dict[str, Any], docs: Path) -> dict[str, Any] |
 
 def render_pages(
     view: dict[str, Any],
-    docs: Path,
     images: Callable[..., dict[str, Any] | None],
     words: Words,
     *,
@@ -167,7 +166,7 @@ def render_pages(
     booklets: dict[str, str] | None,
     other_places: list[dict[str, Any]],
 ) -> tuple[list[dict[str, str]], dict[str, str]]:
-    """Every page's text (by file name, e.g. ``index.md``) and the navigation."""
+    """The navigation, and every page's text by file name (e.g. ``index.md``)."""
     env = page_environment()
     word_map = words.all()
     pages = [
@@ -271,7 +270,6 @@ def write_docs(
         }
     nav, pages = render_pages(
         view,
-        docs,
         images,
         words,
         school_map=site_map,
@@ -313,15 +311,14 @@ def write_pupil_site(
     record: PupilRecord,
     view: dict[str, Any],
     folder: Path,
-    options: Any,
     *,
     processor: ImageProcessor,
     engine: SiteEngine,
     add_booklets: Callable[[Path], dict[str, str]] | None = None,
 ) -> None:
-    """Build one pupil's complete site into ``folder``: docs folder first, then the layout.
+    """Build one pupil's complete site into ``folder``: booklets, pictures and pages, then the layout.
 
-    ``add_booklets(docs)`` writes the booklets into the docs folder and returns their file names.
+    ``add_booklets(folder)`` writes the booklets into ``folder`` and returns their file names.
     """
     # The pages go from memory straight to the layout; pictures, the recording, the calendar and
     # the booklets are written where the site needs them. No docs folder is written and deleted
