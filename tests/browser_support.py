@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page, Request, Response
+    from playwright.sync_api import Browser, BrowserContext, Page, Request, Response
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -70,6 +70,20 @@ def require_browser() -> None:
 
 
 # ---- axe-core --------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def launched_chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, for as long as the ``with`` block (skips when it is missing)."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
 @functools.cache

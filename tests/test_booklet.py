@@ -14,6 +14,7 @@ from typing import Any
 import pikepdf
 import pytest
 
+from tests.pdf_support import half_sheet_foot, pdf_text
 from transition_booklets.booklet import (
     PURPOSES,
     BookletFiles,
@@ -46,37 +47,9 @@ pytestmark = pytest.mark.skipif(
 # ---------------------------------------------------------------------------
 
 
-def pdf_text(pdf: Path, *args: str) -> str:
-    result = subprocess.run(["pdftotext", *args, str(pdf), "-"], capture_output=True, text=True, check=True)
-    return result.stdout.replace("\u200b", "")
-
-
 def flat(text: str) -> str:
     """Text with all runs of white space made single spaces (lines wrap anywhere)."""
     return " ".join(text.split())
-
-
-def footer_number(pdf: Path, side: int, left: bool) -> str:
-    """The page number printed at the foot of the left or right half of a print-copy sheet side."""
-    width, height = A4_LANDSCAPE
-    x = 0 if left else round(width / 2) + 1
-    return pdf_text(
-        pdf,
-        "-r",
-        "72",
-        "-f",
-        str(side),
-        "-l",
-        str(side),
-        "-x",
-        str(x),
-        "-y",
-        str(round(height) - 48),
-        "-W",
-        str(round(width / 2) - 1),
-        "-H",
-        "48",
-    ).strip()
 
 
 def page_sizes(pdf: Path) -> list[tuple[float, float]]:
@@ -158,8 +131,8 @@ def test_print_copy_is_in_saddle_stitch_order(booklets: dict[str, BookletFiles],
     files = booklets[pupil_id]
     reading = len(page_sizes(files.reading))
     for side, (left, right) in enumerate(saddle_stitch_order(padded_page_count(reading)), start=1):
-        assert footer_number(files.print, side, left=True) == (str(left) if left <= reading else "")
-        assert footer_number(files.print, side, left=False) == (str(right) if right <= reading else "")
+        assert half_sheet_foot(files.print, side, left=True) == (str(left) if left <= reading else "")
+        assert half_sheet_foot(files.print, side, left=False) == (str(right) if right <= reading else "")
 
 
 def test_the_pupil_keyworker_and_places_are_in_the_text(

@@ -23,9 +23,7 @@ from urllib.parse import urldefrag, urljoin
 import pytest
 
 from tests.browser_support import (
-    CHROMIUM,
     FOCUSED,
-    LAUNCH_ARGS,
     PREFERENCES_KEY,
     SCREENSHOTS,
     WIDTHS,
@@ -34,6 +32,7 @@ from tests.browser_support import (
     finish_axe,
     focus_problems,
     is_relative_link,
+    launched_chromium,
     new_page,
     open_all_details,
     page_problems,
@@ -77,13 +76,8 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # build forks its workers, which is safest with no browser threads about.
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

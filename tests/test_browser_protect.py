@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.browser_support import (
-    CHROMIUM,
-    LAUNCH_ARGS,
     RequestLog,
     describe_violations,
+    launched_chromium,
     require_browser,
     run_axe,
     serve_folder,
@@ -54,13 +53,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 import shutil
-import subprocess
 from pathlib import Path
 
 import pikepdf
 import pytest
 
+from tests.pdf_support import half_sheet_foot
 from transition_booklets.imposition import (
     A4_LANDSCAPE,
     ImpositionError,
@@ -39,38 +39,6 @@ def numbered_pdf(count: int, size: tuple[float, float] = A5) -> bytes:
     buffer = io.BytesIO()
     pdf.save(buffer, deterministic_id=True)
     return buffer.getvalue()
-
-
-def half_text(pdf: Path, side: int, left: bool) -> str:
-    """The text in the bottom strip of the left or right half of one sheet side (1-based)."""
-    width, height = A4_LANDSCAPE
-    x = 0 if left else round(width / 2) + 1
-    result = subprocess.run(
-        [
-            "pdftotext",
-            "-r",
-            "72",
-            "-f",
-            str(side),
-            "-l",
-            str(side),
-            "-x",
-            str(x),
-            "-y",
-            str(round(height) - 60),
-            "-W",
-            str(round(width / 2) - 1),
-            "-H",
-            "60",
-            "-layout",
-            str(pdf),
-            "-",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.replace("\u200b", "").strip()
 
 
 def test_saddle_stitch_order_for_eight_pages() -> None:
@@ -112,8 +80,8 @@ def test_pages_land_in_saddle_stitch_order(count: int, tmp_path: Path) -> None:
     impose_saddle_stitch(numbered_pdf(count), target)
     total = padded_page_count(count)
     for side, (left, right) in enumerate(saddle_stitch_order(total), start=1):
-        assert half_text(target, side, left=True) == (str(left) if left <= count else "")
-        assert half_text(target, side, left=False) == (str(right) if right <= count else "")
+        assert half_sheet_foot(target, side, left=True, strip=60) == (str(left) if left <= count else "")
+        assert half_sheet_foot(target, side, left=False, strip=60) == (str(right) if right <= count else "")
 
 
 @needs_poppler
@@ -130,8 +98,8 @@ def test_pages_drawn_from_several_content_streams_are_imposed_whole(tmp_path: Pa
     target = tmp_path / "print.pdf"
     impose_saddle_stitch(source.getvalue(), target)
     for side, (left, right) in enumerate(saddle_stitch_order(4), start=1):
-        assert half_text(target, side, left=True) == str(left)
-        assert half_text(target, side, left=False) == str(right)
+        assert half_sheet_foot(target, side, left=True, strip=60) == str(left)
+        assert half_sheet_foot(target, side, left=False, strip=60) == str(right)
 
 
 def placements(page: pikepdf.Page) -> list[tuple[float, float, float]]:

@@ -1,0 +1,22 @@
+"""Reading text back from the PDFs the tests make (needs poppler's ``pdftotext``)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from transition_booklets.imposition import A4_LANDSCAPE
+
+
+def pdf_text(pdf: Path, *args: str) -> str:
+    """The text of ``pdf`` (``args`` go to ``pdftotext``), without the invisible break points."""
+    result = subprocess.run(["pdftotext", *args, str(pdf), "-"], capture_output=True, text=True, check=True)
+    return result.stdout.replace("\u200b", "")
+
+
+def half_sheet_foot(pdf: Path, side: int, left: bool, strip: int = 48) -> str:
+    """The text in the bottom ``strip`` points of the left or right half of one print-copy sheet side (1-based)."""
+    width, height = A4_LANDSCAPE
+    x = 0 if left else round(width / 2) + 1
+    crop = ["-x", str(x), "-y", str(round(height) - strip), "-W", str(round(width / 2) - 1), "-H", str(strip)]
+    return pdf_text(pdf, "-r", "72", "-f", str(side), "-l", str(side), *crop, "-layout").strip()
