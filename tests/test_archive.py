@@ -6,7 +6,10 @@ import os
 import zipfile
 from pathlib import Path
 
-from transition_booklets.archive import write_zip
+import pytest
+
+from transition_booklets import archive
+from transition_booklets.archive import ArchiveTooLarge, write_zip
 
 
 def _folder(tmp_path: Path) -> Path:
@@ -61,3 +64,15 @@ def test_a_shared_file_that_changes_is_zipped_as_it_is_now(tmp_path: Path) -> No
     os.link(shared, folder / "assets" / "main.css")
     contents = _contents(write_zip(folder, tmp_path / "two.zip"))
     assert contents[f"{folder.name}/assets/main.css"] == shared.read_bytes()
+
+
+def test_a_folder_too_large_for_a_zip_is_refused_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _folder(tmp_path)
+    target = tmp_path / "out.zip"
+    monkeypatch.setattr(archive, "_LIMIT", 4000)  # a zip without ZIP64 stops at 4 GB; a small stand-in
+    with pytest.raises(ArchiveTooLarge, match="larger than a zip file can hold"):
+        write_zip(folder, target)
+    assert not target.exists()
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []

@@ -97,7 +97,7 @@ def write_zip(folder: Path, target: Path) -> Path:
                 name = f"{folder.name}/{relative}".encode()
                 method, crc, size, data = _entry(path, path.stat())
                 if offset + len(data) + 30 + len(name) >= _LIMIT or size >= _LIMIT:
-                    raise ArchiveTooLarge(f"{folder} is larger than a zip file can hold (4 GB)")
+                    raise ArchiveTooLarge("the folder is larger than a zip file can hold (4 GB)")
                 fields = (_VERSION, _UTF8_NAMES, method, _DOS_TIME, _DOS_DATE, crc, len(data), size, len(name))
                 out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + name)
                 out.write(data)
@@ -119,7 +119,7 @@ def write_zip(folder: Path, target: Path) -> Path:
                 offset += 30 + len(name) + len(data)
             directory = b"".join(central)
             if len(central) >= 0xFFFF:
-                raise ArchiveTooLarge(f"{folder} has more files than a zip file can hold (65,535)")
+                raise ArchiveTooLarge("the folder has more files than a zip file can hold (65,535)")
             out.write(directory)
             out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), len(directory), offset, 0))
         partial.replace(target)

@@ -245,7 +245,12 @@ def build_pupil(worker: Worker, record: PupilRecord, *, unless: str | None = Non
             write_zip(final, options.out_dir / f"{name}.zip")
         except ArchiveTooLarge as error:
             (options.out_dir / f"{name}.zip").unlink(missing_ok=True)
-            log.warning("%s: no zip made: %s", pupil_file, error)
+            log.warning(
+                "%s: the site and booklets were built, but no zip: %s; a shorter or smaller welcome recording "
+                "usually fixes this",
+                pupil_file,
+                error,
+            )
         _remove_other_mode(options.out_dir, record.id, name)
     finally:
         if staging.exists():
