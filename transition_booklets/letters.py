@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import jinja2
 from markupsafe import Markup
 
 from .passwords import refuse_inside, write_private
+from .templating import template
 
 log = logging.getLogger(__name__)
 
@@ -93,17 +93,6 @@ def qr_svg(address: str, label: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _template() -> jinja2.Template:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(PROTECT_SRC)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
-    return env.get_template("letter.html.j2")
-
-
-@functools.lru_cache(maxsize=1)
 def _fonts() -> tuple[dict[str, Any], ...]:
     fonts = []
     for weight, name in LETTER_FONTS:
@@ -140,7 +129,7 @@ def render_letter(
     web = is_web_address(entry.address)
     if not web:
         chosen["address_intro"] = chosen["path_intro"]
-    return _template().render(
+    return template(PROTECT_SRC, "letter.html.j2").render(
         lang=lang,
         words=chosen,
         address=entry.address,

@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import jinja2
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -48,6 +47,7 @@ from markupsafe import Markup
 
 from .passwords import normalise_password
 from .problems import BuildError, display_path
+from .templating import template
 
 log = logging.getLogger(__name__)
 
@@ -184,17 +184,6 @@ def _json_for_script(value: Any) -> Markup:
 
 
 @functools.lru_cache(maxsize=1)
-def _shell_template() -> jinja2.Template:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(PROTECT_SRC)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-    )
-    return env.get_template("unlock.html.j2")
-
-
-@functools.lru_cache(maxsize=1)
 def _unlock_script() -> Markup:
     return _script_safe((PROTECT_SRC / "unlock.js").read_text(encoding="utf-8"))
 
@@ -212,7 +201,7 @@ def shell_words(words: Mapping[str, Any] | None = None) -> dict[str, str]:
 def render_shell(sealed: Sealed, *, lang: str = "en", prefix: str = "", words: Mapping[str, Any] | None = None) -> str:
     """The unlock page for one sealed page; ``prefix`` leads from the page to the folder (``""`` or ``"../"``)."""
     chosen = shell_words(words)
-    return _shell_template().render(
+    return template(PROTECT_SRC, "unlock.html.j2").render(
         lang=lang,
         prefix=prefix,
         words=chosen,

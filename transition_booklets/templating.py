@@ -1,7 +1,9 @@
-"""The Jinja environment the pages and the staff report are rendered with."""
+"""Jinja for the project's templates: the pages, the staff report, the unlock page and the letters."""
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -19,3 +21,15 @@ class DataEnvironment(jinja2.Environment):
         if type(obj) is dict and attribute in obj:
             return obj[attribute]
         return super().getattr(obj, attribute)
+
+
+@functools.lru_cache(maxsize=8)
+def template(folder: Path, name: str) -> jinja2.Template:
+    """``name`` from ``folder``, compiled once: every value escaped, a missing value an error."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(folder)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    return env.get_template(name)
