@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from transition_booklets.booklet import (  # noqa: E402
+from transition_booklets.booklet.imposition import impose_saddle_stitch  # noqa: E402
+from transition_booklets.booklet.typeset import (  # noqa: E402
     ImageResolver,
     build_payload,
     data_folder_images,
@@ -41,15 +42,14 @@ from transition_booklets.booklet import (  # noqa: E402
     render_reading_copy,
     write_booklets,
 )
-from transition_booklets.imposition import impose_saddle_stitch  # noqa: E402
-from transition_booklets.loader import load_cohort  # noqa: E402
-from transition_booklets.view import View, build_view  # noqa: E402
+from transition_booklets.data.loader import load_cohort  # noqa: E402
+from transition_booklets.view.pupil_view import View, build_view  # noqa: E402
 
 
 def resolver(data_dir: Path, cache: Path, pupil_id: str, processed: bool) -> ImageResolver:
     if not processed:
         return data_folder_images(data_dir)
-    from transition_booklets.images import ImageProcessor
+    from transition_booklets.pictures.images import ImageProcessor
 
     return processed_images(ImageProcessor(data_dir, cache), pupil_file=f"{pupil_id}.yaml")
 

@@ -37,11 +37,61 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-FIRST = ["Ava", "Ben", "Chloe", "Dev", "Ella", "Finn", "Grace", "Harry", "Isla", "Jack", "Keira", "Leo", "Maya",
-         "Noah", "Olivia", "Priya", "Quinn", "Ruby", "Sami", "Theo", "Uma", "Vik", "Willow", "Xander", "Yara", "Zak"]
-LAST = ["Adams", "Baker", "Clarke", "Davies", "Evans", "Fisher", "Green", "Hughes", "Iqbal", "Jones", "Khan",
-        "Lewis", "Morgan", "Nowak", "Owen", "Patel", "Quinn", "Roberts", "Smith", "Taylor", "Usman", "Vaughan",
-        "Walker", "Young", "Zielinski"]
+FIRST = [
+    "Ava",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ella",
+    "Finn",
+    "Grace",
+    "Harry",
+    "Isla",
+    "Jack",
+    "Keira",
+    "Leo",
+    "Maya",
+    "Noah",
+    "Olivia",
+    "Priya",
+    "Quinn",
+    "Ruby",
+    "Sami",
+    "Theo",
+    "Uma",
+    "Vik",
+    "Willow",
+    "Xander",
+    "Yara",
+    "Zak",
+]
+LAST = [
+    "Adams",
+    "Baker",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Fisher",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Morgan",
+    "Nowak",
+    "Owen",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Smith",
+    "Taylor",
+    "Usman",
+    "Vaughan",
+    "Walker",
+    "Young",
+    "Zielinski",
+]
 TEMPLATES = ["amy-jones", "jordan-reid", "zofia-wisniewska", "kai-morgan"]
 
 
@@ -61,8 +111,12 @@ def make_cohort(folder: Path, count: int, seed: int = 7) -> list[str]:
     for number, name in enumerate(sorted(names)):
         template = TEMPLATES[number % len(TEMPLATES)]
         text = (folder / f".{template}.template").read_text(encoding="utf-8")
-        source = {"amy-jones": ("Amelia Jones", "Amy"), "jordan-reid": ("Jordan Reid", "Jordan"),
-                  "zofia-wisniewska": ("Zofia Wiśniewska", "Zosia"), "kai-morgan": ("Kai Morgan", "Kai")}[template]
+        source = {
+            "amy-jones": ("Amelia Jones", "Amy"),
+            "jordan-reid": ("Jordan Reid", "Jordan"),
+            "zofia-wisniewska": ("Zofia Wiśniewska", "Zosia"),
+            "kai-morgan": ("Kai Morgan", "Kai"),
+        }[template]
         first = name.split()[0]
         text = text.replace(source[0], name).replace(f"preferred_name: {source[1]}", f"preferred_name: {first}")
         pupil_id = f"p{number:04d}-" + "-".join(name.lower().split())
@@ -84,9 +138,21 @@ def run_build(data: Path, out: Path, *extra: str) -> dict[str, Any]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     completed = subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), "--data", str(data), "--out", str(out / "site"),
-         "--staff-out", str(out / "staff"), "-q", *extra],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            str(ROOT / "build.py"),
+            "--data",
+            str(data),
+            "--out",
+            str(out / "site"),
+            "--staff-out",
+            str(out / "staff"),
+            "-q",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -113,9 +179,9 @@ NAIVE_BOOKLET = """
 import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from transition_booklets.booklet import write_booklets
-from transition_booklets.loader import load_cohort
-from transition_booklets.view import build_view
+from transition_booklets.booklet.typeset import write_booklets
+from transition_booklets.data.loader import load_cohort
+from transition_booklets.view.pupil_view import build_view
 cohort = load_cohort(Path({data!r}), [{pupil!r}])
 record = cohort.pupils[0]
 view = build_view(cohort.school, record.pupil, record.id)
@@ -128,10 +194,10 @@ def naive_loop(data: Path, work: Path, sample: list[str]) -> float:
 
     The docs folders are written first (not timed): the naive loop builds the same pages.
     """
-    from transition_booklets.images import ImageProcessor
-    from transition_booklets.loader import load_cohort
-    from transition_booklets.site import write_docs
-    from transition_booklets.view import build_view
+    from transition_booklets.data.loader import load_cohort
+    from transition_booklets.pictures.images import ImageProcessor
+    from transition_booklets.site.pages import write_docs
+    from transition_booklets.view.pupil_view import build_view
 
     cohort = load_cohort(data, sample)
     assert cohort.school is not None
@@ -142,12 +208,20 @@ def naive_loop(data: Path, work: Path, sample: list[str]) -> float:
         view = build_view(cohort.school, record.pupil, record.id)
         write_docs(cohort, record, view, docs, processor=processor)
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(docs.parent / "mkdocs.yml")],
-                       check=True, capture_output=True, cwd=docs.parent)
         subprocess.run(
-            [sys.executable, "-c", NAIVE_BOOKLET.format(root=str(ROOT), data=str(data), pupil=record.id,
-                                                         out=str(docs.parent / "site"))],
-            check=True, capture_output=True,
+            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(docs.parent / "mkdocs.yml")],
+            check=True,
+            capture_output=True,
+            cwd=docs.parent,
+        )
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                NAIVE_BOOKLET.format(root=str(ROOT), data=str(data), pupil=record.id, out=str(docs.parent / "site")),
+            ],
+            check=True,
+            capture_output=True,
         )
         total += time.perf_counter() - started
     return total / len(cohort.pupils)
@@ -204,8 +278,9 @@ def main() -> None:
     parser.add_argument("--naive-sample", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None)
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="measure this many times, each in a fresh folder, and report the medians")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="measure this many times, each in a fresh folder, and report the medians"
+    )
     args = parser.parse_args()
     # Every run's files are removed only at the end: on some file systems, making files just
     # after many were removed is several times slower, which would charge one run for the
@@ -228,15 +303,25 @@ def main() -> None:
         ("no-change rebuild", f"{results['no_change_rebuild_s']:.2f} s  [{results['no_change_summary']}]"),
         ("one pupil edited", f"{results['one_pupil_edit_s']:.2f} s  [{results['one_pupil_summary']}]"),
         ("one shared photo", f"{results['shared_photo_edit_s']:.2f} s  [{results['shared_photo_summary']}]"),
-        ("peak memory", f"{results['peak_rss_largest_process_mib']:.0f} MiB largest process, "
-                        f"≤ {results['peak_memory_estimate_mib']:.0f} MiB all processes"),
-        ("bytes per pupil", f"{results['bytes_per_pupil_listed'] / 1e6:.2f} MB listed, "
-                            f"{results['bytes_per_pupil_on_disk'] / 1e6:.2f} MB on disk"),
-        ("naive loop", f"{results['naive_s_per_pupil']:.2f} s per pupil → {results['naive_extrapolated_s']:.0f} s "
-                       f"for {results['pupils']}"),
+        (
+            "peak memory",
+            f"{results['peak_rss_largest_process_mib']:.0f} MiB largest process, "
+            f"≤ {results['peak_memory_estimate_mib']:.0f} MiB all processes",
+        ),
+        (
+            "bytes per pupil",
+            f"{results['bytes_per_pupil_listed'] / 1e6:.2f} MB listed, "
+            f"{results['bytes_per_pupil_on_disk'] / 1e6:.2f} MB on disk",
+        ),
+        (
+            "naive loop",
+            f"{results['naive_s_per_pupil']:.2f} s per pupil → {results['naive_extrapolated_s']:.0f} s "
+            f"for {results['pupils']}",
+        ),
         ("speed-up", f"{results['speedup']:.1f}×"),
     ]
     if "runs" in results:
+
         def spread(key: str, unit: str = "s", digits: int = 2) -> str:
             low, high = results[f"{key}_range"]
             return f"{low:.{digits}f}–{high:.{digits}f}{unit}"

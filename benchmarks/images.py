@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from transition_booklets.images import ImageProcessor  # noqa: E402
-from transition_booklets.school_map import draw_map  # noqa: E402
+from transition_booklets.pictures.images import ImageProcessor  # noqa: E402
+from transition_booklets.pictures.school_map import draw_map  # noqa: E402
 
 PORTRAIT_CSS_PX = 160
 PORTRAIT_MM = 30.0
@@ -96,8 +96,15 @@ def main(argv: list[str] | None = None) -> int:
         for label in ("cold", "warm"):
             processor = ImageProcessor(data, cache)
             seconds = timed(lambda p=processor: portrait(p, "images/phone.jpg", "bench"))
-            rows.append({"case": f"12 MP photo, {label}", "images": 1, "processed": processor.processed,
-                         "reused": processor.reused, "seconds": round(seconds, 3)})
+            rows.append(
+                {
+                    "case": f"12 MP photo, {label}",
+                    "images": 1,
+                    "processed": processor.processed,
+                    "reused": processor.reused,
+                    "seconds": round(seconds, 3),
+                }
+            )
 
         # 2. A cohort sharing staff photos.
         staff = [f"images/staff-{n}.jpg" for n in range(args.staff)]
@@ -137,25 +144,31 @@ def main(argv: list[str] | None = None) -> int:
                     lambda p=processor, k=key_places: draw_map(p, "map.png", k, where="school.yaml map.image")
                 )
             seconds = time.perf_counter() - started
-            rows.append({
-                "case": f"cohort of {args.pupils}, {label}",
-                "images": args.pupils + args.staff + 1,
-                "processed": processor.processed,
-                "reused": processor.reused,
-                "staff_processed": staff_processed,
-                "staff_photos": args.staff,
-                "distinct_maps": distinct_maps,
-                "seconds": round(seconds, 3),
-                "of_which_maps_seconds": round(map_seconds, 3),
-            })
+            rows.append(
+                {
+                    "case": f"cohort of {args.pupils}, {label}",
+                    "images": args.pupils + args.staff + 1,
+                    "processed": processor.processed,
+                    "reused": processor.reused,
+                    "staff_processed": staff_processed,
+                    "staff_photos": args.staff,
+                    "distinct_maps": distinct_maps,
+                    "seconds": round(seconds, 3),
+                    "of_which_maps_seconds": round(map_seconds, 3),
+                }
+            )
 
-    print(f"{'case':<26} {'images':>6} {'processed':>9} {'reused':>6} {'staff processed':>17} {'maps':>5} "
-          f"{'seconds':>7} {'(maps)':>7}")
+    print(
+        f"{'case':<26} {'images':>6} {'processed':>9} {'reused':>6} {'staff processed':>17} {'maps':>5} "
+        f"{'seconds':>7} {'(maps)':>7}"
+    )
     for row in rows:
         staff_text = f"{row['staff_processed']} ({row['staff_photos']} photos)" if "staff_processed" in row else ""
         maps = f"{row['of_which_maps_seconds']:.2f}" if "of_which_maps_seconds" in row else ""
-        print(f"{row['case']:<26} {row['images']:>6} {row['processed']:>9} {row['reused']:>6} {staff_text:>17} "
-              f"{row.get('distinct_maps', ''):>5} {row['seconds']:>7.2f} {maps:>7}")
+        print(
+            f"{row['case']:<26} {row['images']:>6} {row['processed']:>9} {row['reused']:>6} {staff_text:>17} "
+            f"{row.get('distinct_maps', ''):>5} {row['seconds']:>7.2f} {maps:>7}"
+        )
     print("Each photo makes 3 renditions (web 1x, web 2x, print); each distinct map 3 (web 1x, 2x, print).")
     print(json.dumps({"benchmark": "images", "rows": rows}, indent=2))
     return 0

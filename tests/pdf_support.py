@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from transition_booklets.imposition import A4_LANDSCAPE
+from transition_booklets.booklet.imposition import A4_LANDSCAPE
 
 
 def pdf_text(pdf: Path, *args: str) -> str:

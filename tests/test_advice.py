@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from transition_booklets.advice import cohort_warnings, pupil_uses, pupil_warnings
-from transition_booklets.loader import Cohort, load_cohort
-from transition_booklets.problems import Problem, Severity
+from transition_booklets.data.loader import Cohort, load_cohort
+from transition_booklets.data.problems import Problem, Severity
+from transition_booklets.staff.advice import cohort_warnings, pupil_uses, pupil_warnings
 
 TODAY = dt.date(2026, 11, 27)
 

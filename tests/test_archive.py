@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from transition_booklets import archive
-from transition_booklets.archive import ArchiveTooLarge, write_zip
+from transition_booklets.publish import archive
+from transition_booklets.publish.archive import ArchiveTooLarge, write_zip
 
 
 def _folder(tmp_path: Path) -> Path:

@@ -15,7 +15,8 @@ import pikepdf
 import pytest
 
 from tests.pdf_support import half_sheet_foot, pdf_text
-from transition_booklets.booklet import (
+from transition_booklets.booklet.imposition import A4_LANDSCAPE, padded_page_count, saddle_stitch_order
+from transition_booklets.booklet.typeset import (
     PURPOSES,
     BookletFiles,
     breakable,
@@ -24,11 +25,10 @@ from transition_booklets.booklet import (
     printable,
     write_booklets,
 )
-from transition_booklets.imposition import A4_LANDSCAPE, padded_page_count, saddle_stitch_order
-from transition_booklets.loader import load_cohort
-from transition_booklets.models import Pupil, School
-from transition_booklets.problems import BuildError
-from transition_booklets.view import View, build_view
+from transition_booklets.data.loader import load_cohort
+from transition_booklets.data.models import Pupil, School
+from transition_booklets.data.problems import BuildError
+from transition_booklets.view.pupil_view import View, build_view
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "pupils"
@@ -458,8 +458,8 @@ def test_a_broken_image_names_the_pupil_file(cohort_views: dict[str, tuple[Schoo
 def test_pictures_can_come_from_the_image_pipeline(
     cohort_views: dict[str, tuple[School, View]], tmp_path: Path
 ) -> None:
-    from transition_booklets.booklet import processed_images
-    from transition_booklets.images import ImageProcessor
+    from transition_booklets.booklet.typeset import processed_images
+    from transition_booklets.pictures.images import ImageProcessor
 
     _, view = cohort_views["amy-jones"]
     processor = ImageProcessor(DATA, tmp_path / "cache")

@@ -44,8 +44,8 @@ from tests.browser_support import (
     walk_tab_order,
 )
 from tests.conftest import EXAMPLE
-from transition_booklets.pipeline import BuildOptions, build_cohort
-from transition_booklets.site import PAGES
+from transition_booklets.build.pipeline import BuildOptions, build_cohort
+from transition_booklets.site.pages import PAGES
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page

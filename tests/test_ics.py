@@ -6,7 +6,7 @@ import datetime as dt
 
 import icalendar
 
-from transition_booklets import ics
+from transition_booklets.support import ics
 
 STAMP = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from PIL import Image, ImageCms, ImageDraw, ImageFile
 
-from transition_booklets import images as images_module
-from transition_booklets.images import ImageProcessor, mm_to_px
-from transition_booklets.problems import BuildError
+from transition_booklets.data.problems import BuildError
+from transition_booklets.pictures import images as images_module
+from transition_booklets.pictures.images import ImageProcessor, mm_to_px
 
 WHERE = "pupils/amy-jones.yaml photo.file"
 

@@ -10,7 +10,7 @@ import pikepdf
 import pytest
 
 from tests.pdf_support import half_sheet_foot
-from transition_booklets.imposition import (
+from transition_booklets.booklet.imposition import (
     A4_LANDSCAPE,
     ImpositionError,
     impose_saddle_stitch,

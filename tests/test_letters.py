@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import segno
 
-from transition_booklets.letters import LetterEntry, render_letter, write_family_letters
-from transition_booklets.passwords import PasswordFileError
+from transition_booklets.protect.letters import LetterEntry, render_letter, write_family_letters
+from transition_booklets.protect.passwords import PasswordFileError
 
 ADDRESS = "https://guides.riverside.example/k3v5qzq7b2m4xw6yd8c1f9gh2j/"
 AMY = LetterEntry("amy-jones", "Amelia Jones", "Amy", ADDRESS, "otter-maple-brisk-lantern-7")

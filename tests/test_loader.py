@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EXAMPLE, check_golden
-from transition_booklets.loader import load_cohort
+from transition_booklets.data.loader import load_cohort
 
 BAD_PUPIL = Path(__file__).parent / "data" / "bad-pupil.yaml"
 
@@ -180,9 +180,9 @@ def test_a_bad_file_stays_bad_when_read_from_the_cache(example_copy: Path, tmp_p
 
 READ_IN_WORKERS = """
 import json, sys
-import transition_booklets.parallel as parallel
+import transition_booklets.support.parallel as parallel
 from pathlib import Path
-from transition_booklets.loader import load_cohort
+from transition_booklets.data.loader import load_cohort
 
 pools = []
 original = parallel.fork_pool
@@ -207,7 +207,7 @@ def test_many_files_are_read_in_worker_processes_with_the_same_result(example_co
     import subprocess
     import sys
 
-    from transition_booklets.loader import PARALLEL_READ_FROM
+    from transition_booklets.data.loader import PARALLEL_READ_FROM
 
     amy = (example_copy / "amy-jones.yaml").read_text(encoding="utf-8")
     for number in range(PARALLEL_READ_FROM + 6):

@@ -7,8 +7,8 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from tests.conftest import ROOT
-from transition_booklets import models
-from transition_booklets.models import Pupil, School
+from transition_booklets.data import models
+from transition_booklets.data.models import Pupil, School
 
 
 def _all_models() -> list[type[BaseModel]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from transition_booklets.passwords import (
+from transition_booklets.protect.passwords import (
     DIGITS,
     FOLDER_NAME_LENGTH,
     PasswordFileError,

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from transition_booklets import fingerprint, pipeline
-from transition_booklets.pipeline import BuildOptions, build_cohort, in_shard, parse_shard
+from transition_booklets.build import fingerprint, pipeline
+from transition_booklets.build.pipeline import BuildOptions, build_cohort, in_shard, parse_shard
 
 ALL = ["amy-jones", "jordan-reid", "kai-morgan", "zofia-wisniewska"]
 
@@ -200,10 +200,10 @@ def test_the_staff_folder_may_not_be_inside_the_published_one(example_copy: Path
 PARALLEL_AFTER_TYPST = """
 import sys
 from pathlib import Path
-from transition_booklets.booklet import write_booklets
-from transition_booklets.loader import load_cohort
-from transition_booklets.pipeline import BuildOptions, build_cohort
-from transition_booklets.view import build_view
+from transition_booklets.booklet.typeset import write_booklets
+from transition_booklets.data.loader import load_cohort
+from transition_booklets.build.pipeline import BuildOptions, build_cohort
+from transition_booklets.view.pupil_view import build_view
 data, out = Path(sys.argv[1]), Path(sys.argv[2])
 cohort = load_cohort(data, ["kai-morgan"])
 record = cohort.pupils[0]

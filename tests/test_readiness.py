@@ -16,9 +16,9 @@ from PIL import Image
 
 from tests.conftest import EXAMPLE, ROOT, check_golden
 from transition_booklets.cli import main
-from transition_booklets.loader import Cohort, load_cohort
-from transition_booklets.models import Pupil, School
-from transition_booklets.readiness import (
+from transition_booklets.data.loader import Cohort, load_cohort
+from transition_booklets.data.models import Pupil, School
+from transition_booklets.staff.readiness import (
     MAX_WIDTH,
     PupilReadiness,
     Status,

@@ -13,10 +13,10 @@ import icalendar
 
 from tests.conftest import check_golden
 from tests.test_readiness import fixture_cohort
-from transition_booklets.loader import Cohort, load_cohort
-from transition_booklets.problems import BuildError, Problem
-from transition_booklets.readiness import cohort_readiness
-from transition_booklets.report import (
+from transition_booklets.data.loader import Cohort, load_cohort
+from transition_booklets.data.problems import BuildError, Problem
+from transition_booklets.staff.readiness import cohort_readiness
+from transition_booklets.staff.report import (
     CALENDAR_FILE,
     cohort_calendar,
     outcomes_from_result,

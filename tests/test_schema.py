@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 
 from tests.conftest import EXAMPLE, ROOT
-from transition_booklets.schema import SCHEMAS, render_schema
-from transition_booklets.yaml_source import read_yaml
+from transition_booklets.data.schema import SCHEMAS, render_schema
+from transition_booklets.data.yaml_source import read_yaml
 
 SCHEMA_DIR = ROOT / "schema"
 

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from transition_booklets.images import ImageProcessor
-from transition_booklets.loader import load_cohort
-from transition_booklets.problems import BuildError
-from transition_booklets.school_map import PIN_COLOUR, PIN_DIAMETER, draw_map
-from transition_booklets.view import build_view
+from transition_booklets.data.loader import load_cohort
+from transition_booklets.data.problems import BuildError
+from transition_booklets.pictures.images import ImageProcessor
+from transition_booklets.pictures.school_map import PIN_COLOUR, PIN_DIAMETER, draw_map
+from transition_booklets.view.pupil_view import build_view
 
 ROOT = Path(__file__).resolve().parent.parent
 PIN_RGB = tuple(int(PIN_COLOUR[i : i + 2], 16) for i in (1, 3, 5))

@@ -9,9 +9,9 @@ import pytest
 
 from tests.conftest import EXAMPLE
 from tests.site_checks import css_resources, is_external, page_text, parse_page
-from transition_booklets.loader import load_cohort
-from transition_booklets.pipeline import BuildOptions, build_cohort
-from transition_booklets.site import PAGES
+from transition_booklets.build.pipeline import BuildOptions, build_cohort
+from transition_booklets.data.loader import load_cohort
+from transition_booklets.site.pages import PAGES
 
 PUPILS = ["amy-jones", "jordan-reid", "kai-morgan", "zofia-wisniewska"]
 

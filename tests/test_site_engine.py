@@ -7,11 +7,11 @@ from pathlib import Path
 
 from tests.conftest import EXAMPLE
 from tests.site_checks import page_text
-from transition_booklets.images import ImageProcessor
-from transition_booklets.loader import load_cohort
-from transition_booklets.site import PAGES, write_docs
-from transition_booklets.site_engine import SiteEngine
-from transition_booklets.view import build_view
+from transition_booklets.data.loader import load_cohort
+from transition_booklets.pictures.images import ImageProcessor
+from transition_booklets.site.engine import SiteEngine
+from transition_booklets.site.pages import PAGES, write_docs
+from transition_booklets.view.pupil_view import build_view
 
 
 def _normalised(html: str) -> str:

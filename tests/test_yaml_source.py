@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transition_booklets.yaml_source import MAX_FILE_BYTES, YamlProblem, parse_yaml, read_yaml
+from transition_booklets.data.yaml_source import MAX_FILE_BYTES, YamlProblem, parse_yaml, read_yaml
 
 
 def test_values_keep_their_line_and_column() -> None:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__
+from transition_booklets import __version__
 
 log = logging.getLogger(__name__)
 
@@ -162,25 +162,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(getattr(args, "quiet", False))
     try:
         if args.command == "check":
-            from .commands import run_check
+            from transition_booklets.commands import run_check
 
             return run_check(args.data, args.pupils)
         if args.command == "new":
-            from .commands import run_new
+            from transition_booklets.commands import run_new
 
             return run_new(args.data, args.name, args.pupil_id)
         if args.command == "serve":
-            from .serve import run_serve
+            from transition_booklets.serve import run_serve
 
             served: int = run_serve(args.data, args.pupil, args.port, args.out)
             return served
         if args.command == "schema":
-            from .schema import write_schemas
+            from transition_booklets.data.schema import write_schemas
 
             for path in write_schemas(args.out):
                 print(f"wrote {path}")
             return 0
-        from .commands import run_build
+        from transition_booklets.commands import run_build
 
         return run_build(args)
     except KeyboardInterrupt:

@@ -8,10 +8,11 @@ import os
 import sys
 from pathlib import Path
 
-from .loader import load_cohort, load_school
-from .parallel import cores
-from .problems import display_path
-from .starter import pupil_id_for, render_starter
+from transition_booklets.data.loader import load_cohort, load_school
+from transition_booklets.data.problems import display_path
+from transition_booklets.data.starter import pupil_id_for, render_starter
+from transition_booklets.support import resources
+from transition_booklets.support.parallel import cores
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +23,8 @@ def _print_problems(problems: list[object]) -> None:
 
 
 def run_check(data_dir: Path, only: list[str]) -> int:
-    from .advice import cohort_warnings
-    from .readiness import readiness_report
+    from transition_booklets.staff.advice import cohort_warnings
+    from transition_booklets.staff.readiness import readiness_report
 
     cohort = load_cohort(data_dir, only or None, jobs=cores())  # `check` always reads every file afresh
     _print_problems(list(cohort.problems))
@@ -50,7 +51,7 @@ def run_new(data_dir: Path, name: str, pupil_id: str | None) -> int:
         print('Give the pupil\'s full name in quotes, e.g. python build.py new "Amelia Jones"', file=sys.stderr)
         return 2
     pupil_id = pupil_id or pupil_id_for(name)
-    from .loader import PUPIL_ID
+    from transition_booklets.data.loader import PUPIL_ID
 
     if not PUPIL_ID.match(pupil_id):
         print(f"'{pupil_id}' cannot be a pupil id; use lower-case letters, digits and dashes", file=sys.stderr)
@@ -73,7 +74,7 @@ def run_new(data_dir: Path, name: str, pupil_id: str | None) -> int:
 
 
 def _relative_schema(data_dir: Path) -> str:
-    schema = Path(__file__).resolve().parent.parent / "schema" / "pupil.schema.json"
+    schema = resources.SCHEMAS / "pupil.schema.json"
     try:
         return Path(os.path.relpath(schema, data_dir.resolve())).as_posix()
     except ValueError:
@@ -81,7 +82,7 @@ def _relative_schema(data_dir: Path) -> str:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from .pipeline import BuildOptions, build_cohort
+    from transition_booklets.build.pipeline import BuildOptions, build_cohort
 
     options = BuildOptions(
         data_dir=args.data,

@@ -17,13 +17,13 @@ import threading
 import time
 from pathlib import Path
 
-from .pipeline import BuildOptions, build_cohort
-from .problems import display_path
+from transition_booklets.build.pipeline import BuildOptions, build_cohort
+from transition_booklets.data.problems import display_path
+from transition_booklets.support import resources
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
-WATCHED_TOOL_FOLDERS = (ROOT / "site_src", ROOT / "theme")
+WATCHED_TOOL_FOLDERS = (resources.SITE_SRC, resources.THEME)
 
 
 def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:

@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from .ics import Event, calendar
+from transition_booklets.support.ics import Event, calendar
 
 FIXED_STAMP = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 

@@ -35,13 +35,14 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, get_files
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.toc import get_toc
+from transition_booklets.support import resources
+from transition_booklets.support.files import link_or_copy, write_atomic
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
-MKDOCS_YML = ROOT / "mkdocs.yml"
-CUSTOM_DIR = ROOT / "theme" / "site"
-FONTS = ROOT / "theme" / "assets" / "fonts"
+MKDOCS_YML = resources.MKDOCS_YML
+CUSTOM_DIR = resources.SITE_THEME
+FONTS = resources.FONTS
 WEB_FONTS = (
     "AtkinsonHyperlegible-Regular.woff2",
     "AtkinsonHyperlegible-Bold.woff2",
@@ -60,14 +61,6 @@ DEAD_WEIGHT = (
     "*.map",
 )
 ROBOTS = "User-agent: *\nDisallow: /\n"
-
-
-def link_or_copy(source: Path | str, target: Path | str) -> None:
-    """Hard-link ``source`` to ``target`` (one copy on disk), or copy it where links are not possible."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def _page_file(config: MkDocsConfig, name: str, text: str) -> File:
@@ -130,9 +123,7 @@ class SiteEngine:
         theme_files.add_files_from_theme(self.env, self.config)
         found = [(file.abs_src_path or "", file.dest_uri) for file in theme_files if not _is_dead_weight(file.dest_uri)]
         store.mkdir(parents=True, exist_ok=True)
-        partial = listing.with_name(f".{listing.name}.{os.getpid()}")
-        partial.write_text(json.dumps(found), encoding="utf-8")
-        partial.replace(listing)
+        write_atomic(listing, json.dumps(found))
         return found
 
     @staticmethod

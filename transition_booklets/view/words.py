@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-STRINGS_DIR = Path(__file__).resolve().parent.parent / "site_src" / "strings"
+from transition_booklets.support import resources
+
+STRINGS_DIR = resources.STRINGS
 
 
 @functools.lru_cache(maxsize=8)

@@ -24,18 +24,20 @@ from typing import Any, Protocol
 
 import jinja2
 
-from . import ics
-from .advice import pupil_warnings
-from .loader import SCHOOL_FILE, Cohort, PupilRecord
-from .models import School
-from .problems import BuildError, Problem
-from .readiness import LEGEND, SYMBOLS, PupilReadiness, Status, factors, pupil_readiness
-from .templating import DataEnvironment
-from .words import Words
+from transition_booklets.support import ics
+from transition_booklets.staff.advice import pupil_warnings
+from transition_booklets.data.loader import SCHOOL_FILE, Cohort, PupilRecord
+from transition_booklets.data.models import School
+from transition_booklets.data.problems import BuildError, Problem
+from transition_booklets.staff.readiness import LEGEND, SYMBOLS, PupilReadiness, Status, factors, pupil_readiness
+from transition_booklets.support.templating import DataEnvironment
+from transition_booklets.view.words import Words
+from transition_booklets.support import resources
+from transition_booklets.support.files import write_atomic
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "site_src" / "staff"
+TEMPLATES = resources.STAFF_TEMPLATES
 REPORT_FILE = "index.html"
 CALENDAR_FILE = "cohort-calendar.ics"
 PARTS_FILE = "report-parts.pickle"  # in the build's cache folder
@@ -263,7 +265,8 @@ def pupil_parts(
     known = known or {}
     if cache_file is None:
         return {record.id: known.get(record.id) or pupil_part(cohort, record, today) for record in cohort.pupils}
-    from .fingerprint import file_digest, tool_digest
+    from transition_booklets.support.files import file_digest
+    from transition_booklets.support.resources import tool_digest
 
     base = f"{tool_digest()}|{Path.cwd()}|{cohort.data_dir.resolve()}|{file_digest(cohort.data_dir / SCHOOL_FILE)}"
     try:
@@ -284,7 +287,7 @@ def pupil_parts(
     if fresh != kept:
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(cache_file, pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL))
+            write_atomic(cache_file, pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             log.debug("could not keep the staff page's pupil parts in %s", cache_file)
     return parts
@@ -431,16 +434,6 @@ def render_cohort_report(
     )
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write ``path`` so that a reader sees the old file or the new one, never half of one."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_bytes(data)
-        temporary.replace(path)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
 def write_cohort_report(
     cohort: Cohort,
     outcomes: Mapping[str, Mapping[str, Any]],
@@ -473,8 +466,8 @@ def write_cohort_report(
     page = render_cohort_report(cohort, outcomes, staff_dir, site_dir, today, parts)
     entries = in_date_order(entry for part in parts.values() for entry in part.entries)
     school_name = cohort.school.name if cohort.school else ""
-    _write_atomic(staff_dir / CALENDAR_FILE, calendar_ics(entries, school_name, today))
+    write_atomic(staff_dir / CALENDAR_FILE, calendar_ics(entries, school_name, today))
     path = staff_dir / REPORT_FILE
-    _write_atomic(path, page.encode("utf-8"))
+    write_atomic(path, page)
     log.debug("wrote the staff report %s", path)
     return path

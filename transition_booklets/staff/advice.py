@@ -1,7 +1,7 @@
 """Warnings: things a pupil or a parent would notice, though nothing is broken.
 
 These are not errors: the pupil is still built. Each warning is a
-:class:`~transition_booklets.problems.Problem` with ``severity=Severity.warning``
+:class:`~transition_booklets.data.problems.Problem` with ``severity=Severity.warning``
 that points at the line to change. A warning about a fact of the pupil's file points
 into the pupil file; a warning about a school fact (a photo, a map position) points
 into ``school.yaml``, and says which pupil's pages show it.
@@ -26,10 +26,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .loader import SCHOOL_FILE, Cohort, PupilRecord
-from .models import Pupil, School, Timetable, timetable_of
-from .problems import Problem, Severity, display_path, dotted
-from .yaml_source import Location, Positions, YamlProblem, read_yaml
+from transition_booklets.data.loader import SCHOOL_FILE, Cohort, PupilRecord
+from transition_booklets.data.models import Pupil, School, Timetable, timetable_of
+from transition_booklets.data.problems import Problem, Severity, display_path, dotted
+from transition_booklets.data.yaml_source import Location, Positions, YamlProblem, read_yaml
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ def can_fork() -> bool:
     """Whether forked workers are possible here and safe (no Typst compiler in this process yet)."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return False
-    booklet = sys.modules.get("transition_booklets.booklet")
+    booklet = sys.modules.get("transition_booklets.booklet.typeset")
     return booklet is None or not booklet.typst_started()
 
 

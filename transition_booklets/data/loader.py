@@ -12,16 +12,16 @@ import hashlib
 import logging
 import pickle
 import re
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from .models import Pupil, School
-from .problems import Problem, display_path, problems_from_validation
-from .yaml_source import Positions, YamlProblem, read_yaml
+from transition_booklets.data.models import Pupil, School
+from transition_booklets.data.problems import Problem, display_path, problems_from_validation
+from transition_booklets.data.yaml_source import Positions, YamlProblem, read_yaml
+from transition_booklets.support.files import write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -169,12 +169,19 @@ def load_pupil(path: Path, school: School | None, data_dir: Path) -> PupilRecord
     return PupilRecord(pupil_id, path, pupil, positions)
 
 
-_CODE = ("models.py", "loader.py", "yaml_source.py", "problems.py", "suggest.py", "icons.py")
+_CODE = (
+    "data/models.py",
+    "data/loader.py",
+    "data/yaml_source.py",
+    "data/problems.py",
+    "data/suggest.py",
+    "support/icons.py",
+)
 
 
 @functools.lru_cache(maxsize=1)
 def _code_digest() -> str:
-    folder = Path(__file__).resolve().parent
+    folder = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for name in _CODE:
         digest.update((folder / name).read_bytes())
@@ -221,9 +228,10 @@ class _ReadCache:
             stored = ("problems", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            partial = self.folder / f".{path.stem}.{uuid.uuid4().hex[:8]}"
-            partial.write_bytes(pickle.dumps((self._key(path), *stored), protocol=pickle.HIGHEST_PROTOCOL))
-            partial.replace(self.folder / f"{path.stem}.pickle")
+            write_atomic(
+                self.folder / f"{path.stem}.pickle",
+                pickle.dumps((self._key(path), *stored), protocol=pickle.HIGHEST_PROTOCOL),
+            )
         except OSError:
             log.debug("could not keep %s in the read cache", path)
 
@@ -255,7 +263,7 @@ def _read_all(
     paths: list[Path], school: School | None, data_dir: Path, cache: _ReadCache | None, jobs: int
 ) -> list[PupilRecord | list[Problem]]:
     """Read and check ``paths``, in worker processes when there are many and it is safe."""
-    from .parallel import can_fork, fork_pool
+    from transition_booklets.support.parallel import can_fork, fork_pool
 
     global _reading
     if jobs <= 1 or len(paths) < PARALLEL_READ_FROM or not can_fork():
@@ -296,7 +304,7 @@ def load_cohort(
         by_id = {path.stem: path for path in files}
         for wanted in only:
             if wanted not in by_id:
-                from .suggest import did_you_mean
+                from transition_booklets.data.suggest import did_you_mean
 
                 hint = did_you_mean(wanted, by_id)
                 cohort.problems.append(

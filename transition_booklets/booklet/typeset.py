@@ -19,7 +19,7 @@ Two files are written into the pupil's output folder:
 ``booklet-print.pdf``
     the print copy: A4 landscape, the reading pages padded with blank pages to a
     multiple of four and imposed two-up in saddle-stitch order (see
-    :mod:`transition_booklets.imposition`). Print double-sided, flip on the short
+    :mod:`transition_booklets.booklet.imposition`). Print double-sided, flip on the short
     edge, fold and staple.
 
 The same input gives byte-identical files: the creation date is taken from a date
@@ -46,21 +46,22 @@ from typing import TYPE_CHECKING, Any
 
 import typst
 
-from .icons import icon_path, icon_svg
-from .imposition import ImpositionError, impose_saddle_stitch
-from .problems import BuildError, display_path
-from .site_engine import link_or_copy
-from .view import View
-from .words import Words
+from transition_booklets.booklet.imposition import ImpositionError, impose_saddle_stitch
+from transition_booklets.data.problems import BuildError, display_path
+from transition_booklets.pictures.sizes import PRINT_SIZES
+from transition_booklets.support import resources
+from transition_booklets.support.files import link_or_copy, write_atomic
+from transition_booklets.support.icons import icon_path, icon_svg
+from transition_booklets.view.pupil_view import View
+from transition_booklets.view.words import Words
 
 if TYPE_CHECKING:
-    from .images import ImageProcessor
+    from transition_booklets.pictures.images import ImageProcessor
 
 log = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-TEMPLATE = PROJECT_ROOT / "theme" / "booklet" / "booklet.typ"
-FONTS_DIR = PROJECT_ROOT / "theme" / "assets" / "fonts"
+TEMPLATE = resources.BOOKLET_TEMPLATE
+FONTS_DIR = resources.FONTS
 
 READING_NAME = "{stem}.pdf"
 PRINT_NAME = "{stem}-print.pdf"
@@ -296,17 +297,6 @@ def data_folder_images(data_dir: Path) -> ImageResolver:
         return found
 
     return resolve
-
-
-#: Width (mm, at 300 dpi), square crop, drawing (PNG) for each purpose. Builds warm the shared
-#: photos at these sizes too (``site.warm_shared_images``). The place photo on the first-days page
-#: is shown the full text width (about 118 mm), so there it prints at about 180 dpi.
-PRINT_SIZES: dict[str, tuple[float, bool, bool]] = {
-    "portrait": (45.0, True, False),
-    "photo": (70.0, False, False),
-    "logo": (30.0, False, True),
-    "map": (128.0, False, True),
-}
 
 
 def processed_images(processor: ImageProcessor, *, pupil_file: str, school_file: str = "school.yaml") -> ImageResolver:
@@ -669,12 +659,6 @@ def _pupil_file(data_dir: Path, pupil_id: str) -> str:
     return display_path(data_dir / f"{pupil_id}.yaml")
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_bytes(data)
-    partial.replace(path)
-
-
 @contextlib.contextmanager
 def _typst_root(folder: Path, work_dir: Path | None) -> Iterator[Path]:
     """The folder Typst may read: this process's own in ``work_dir``, else a temporary one.
@@ -727,7 +711,7 @@ def write_booklets(
         imposed = impose_saddle_stitch(pdf, title=payload["meta"]["title"], language=payload["meta"]["language"])
     except ImpositionError as error:
         raise BuildError(f"{shown}: the print copy of the booklet could not be made: {error}") from error
-    _write_atomically(reading, pdf)
-    _write_atomically(printed, imposed)
+    write_atomic(reading, pdf)
+    write_atomic(printed, imposed)
     log.debug("wrote %s and %s", reading, printed)
     return BookletFiles(reading=reading, print=printed)

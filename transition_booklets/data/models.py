@@ -26,7 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from .suggest import did_you_mean
+from transition_booklets.data.suggest import did_you_mean
 
 # ---------------------------------------------------------------------------
 # Small value types
@@ -249,7 +249,7 @@ class Period(TimeRange):
 
 
 def _check_icon(value: str) -> str:
-    from .icons import icon_names, icon_path
+    from transition_booklets.support.icons import icon_names, icon_path
 
     if icon_path(value) is None:
         hint = did_you_mean(value, icon_names())

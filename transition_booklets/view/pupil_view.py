@@ -15,8 +15,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from .icons import PLACE_KIND_ICONS
-from .models import (
+from transition_booklets.data.models import (
     WEEKDAYS,
     Phase,
     Place,
@@ -27,7 +26,8 @@ from .models import (
     SupportKind,
     Timetable,
 )
-from .words import Words
+from transition_booklets.support.icons import PLACE_KIND_ICONS
+from transition_booklets.view.words import Words
 
 View = dict[str, Any]
 

@@ -31,7 +31,6 @@ import os
 import posixpath
 import re
 import secrets
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -45,14 +44,15 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from markupsafe import Markup
 
-from .passwords import normalise_password
-from .problems import BuildError, display_path
-from .templating import template
+from transition_booklets.data.problems import BuildError, display_path
+from transition_booklets.protect.passwords import normalise_password
+from transition_booklets.support import resources
+from transition_booklets.support.files import replacing, write_atomic
+from transition_booklets.support.templating import template
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
-PROTECT_SRC = ROOT / "site_src" / "protect"
+PROTECT_SRC = resources.PROTECT_TEMPLATES
 MIN_ITERATIONS = 600_000
 SALT_BYTES = 16
 NONCE_BYTES = 12
@@ -365,19 +365,11 @@ def protect_pdf(path: Path, password: str) -> None:
         aes=True,
         metadata=True,
     )
-    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".pdf", dir=path.parent)
-    os.close(handle)
-    try:
-        with pikepdf.open(path) as pdf:
-            if pdf.is_encrypted:
-                raise ProtectError(f"{display_path(path)}: this booklet is encrypted already")
-            pdf.save(partial, encryption=encryption)
-        Path(partial).chmod(0o644)
-        Path(partial).replace(path)  # a new file: a hard-linked original elsewhere is left as it was
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(partial).unlink()
-        raise
+    # A new file replaces the booklet: a hard-linked original elsewhere is left as it was.
+    with replacing(path, suffix=".pdf") as partial, pikepdf.open(path) as pdf:
+        if pdf.is_encrypted:
+            raise ProtectError(f"{display_path(path)}: this booklet is encrypted already")
+        pdf.save(partial, encryption=encryption)
 
 
 # ---------------------------------------------------------------------------
@@ -408,20 +400,6 @@ def _survey(folder: Path) -> _Contents:
         else:
             contents.personal.append(rel)
     return contents
-
-
-def _write_replacing(path: Path, text: str) -> None:
-    """Write ``text`` to a new file that then replaces ``path`` (never writing through a hard link)."""
-    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        Path(partial).chmod(0o644)
-        Path(partial).replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(partial).unlink()
-        raise
 
 
 def _page_lang(page_html: str) -> str:
@@ -486,7 +464,7 @@ def protect_folder(
         shell = render_shell(
             seal(plaintext, key, salt, iterations), lang=_page_lang(original), prefix="../" * depth, words=words
         )
-        _write_replacing(path, shell)
+        write_atomic(path, shell)  # a new file: never written through a hard link
     for rel in contents.booklets:
         protect_pdf(folder / rel, password)
     for rel in contents.personal:

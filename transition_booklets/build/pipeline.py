@@ -33,18 +33,20 @@ from typing import Any
 
 import jinja2
 
-from .archive import ArchiveTooLarge, write_zip
-from .fingerprint import BuildStamps, ViewCache, file_digest, kept_fingerprint, pupil_fingerprint, tool_digest
-from .images import ImageProcessor
-from .letters import LetterEntry, write_family_letters
-from .loader import Cohort, PupilRecord, load_cohort, pupil_files
-from .parallel import can_fork, cores, fork_pool, one_typst_thread
-from .passwords import folder_name, load_or_create_secret, load_passwords, passwords_for
-from .problems import BuildError, Problem, display_path
-from .site import page_environment, warm_shared_images, write_pupil_site
-from .site_engine import SiteEngine
-from .view import build_view
-from .words import Words
+from transition_booklets.build.fingerprint import BuildStamps, ViewCache, kept_fingerprint, pupil_fingerprint
+from transition_booklets.data.loader import Cohort, PupilRecord, load_cohort, pupil_files
+from transition_booklets.data.problems import BuildError, Problem, display_path
+from transition_booklets.pictures.images import ImageProcessor
+from transition_booklets.protect.letters import LetterEntry, write_family_letters
+from transition_booklets.protect.passwords import folder_name, load_or_create_secret, load_passwords, passwords_for
+from transition_booklets.publish.archive import ArchiveTooLarge, write_zip
+from transition_booklets.site.engine import SiteEngine
+from transition_booklets.site.pages import page_environment, warm_shared_images, write_pupil_site
+from transition_booklets.support.files import file_digest
+from transition_booklets.support.parallel import can_fork, cores, fork_pool, one_typst_thread
+from transition_booklets.support.resources import tool_digest
+from transition_booklets.view.pupil_view import build_view
+from transition_booklets.view.words import Words
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +215,7 @@ def build_pupil(worker: Worker, record: PupilRecord, *, unless: str | None = Non
         staging.mkdir()
         add_booklets = None
         if options.pdf:
-            from .booklet import processed_images, write_booklets
+            from transition_booklets.booklet.typeset import processed_images, write_booklets
 
             def add_booklets(docs: Path) -> dict[str, str]:
                 files = write_booklets(
@@ -237,7 +239,9 @@ def build_pupil(worker: Worker, record: PupilRecord, *, unless: str | None = Non
         )
         if worker.protection is not None:
             assert cohort.school is not None
-            from .protect import protect_folder  # only protected builds need the cryptography library
+            from transition_booklets.protect.encrypt import (
+                protect_folder,  # only protected builds need the cryptography library
+            )
 
             protect_folder(staging, worker.protection.passwords[record.id], words=Words(cohort.school.locale).all())
         swap_in(staging, final)
@@ -306,7 +310,7 @@ def _run_one(worker: Worker, index: int, unless: str | None = None) -> dict[str,
 
 def _report_part(worker: Worker, record: PupilRecord) -> Any:
     """The pupil's part of the staff page, worked out here while the pupil is in memory (or None)."""
-    from .report import pupil_part
+    from transition_booklets.staff.report import pupil_part
 
     try:
         return pupil_part(worker.cohort, record, worker.today)
@@ -566,7 +570,7 @@ def _write_report(
     today: dt.date | None = None,
     parts: dict[str, Any] | None = None,
 ) -> None:
-    from .report import write_cohort_report
+    from transition_booklets.staff.report import write_cohort_report
 
     stamp = options.cache_dir / "report.txt"
     key = _report_key(cohort, result, fingerprints or {})

@@ -33,17 +33,17 @@ import math
 import os
 import random
 import stat
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from .problems import BuildError, display_path
+from transition_booklets.data.problems import BuildError, display_path
+from transition_booklets.support import resources
+from transition_booklets.support.files import PRIVATE, write_atomic
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
-WORDLIST = ROOT / "site_src" / "protect" / "wordlist.txt"
+WORDLIST = resources.PROTECT_TEMPLATES / "wordlist.txt"
 WORDS_PER_PASSPHRASE = 4
 DIGITS = "23456789"  # no 0 or 1: on paper they look like the letters o and l
 MIN_PASSWORD_LENGTH = 10
@@ -154,20 +154,9 @@ def _tighten(path: Path, what: str) -> None:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically, readable by its owner only (mode 0600)."""
+    """Write ``text`` to ``path`` whole, readable by its owner only (mode 0600), and wait for the disk."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, partial = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mkstemp makes it 0600
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        Path(partial).chmod(0o600)
-        Path(partial).replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(partial).unlink()
-        raise
+    write_atomic(path, text, mode=PRIVATE, durable=True)
 
 
 @contextlib.contextmanager

@@ -20,14 +20,14 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from .passwords import refuse_inside, write_private
-from .templating import template
+from transition_booklets.protect.passwords import refuse_inside, write_private
+from transition_booklets.support import resources
+from transition_booklets.support.templating import template
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
-PROTECT_SRC = ROOT / "site_src" / "protect"
-FONTS = ROOT / "theme" / "assets" / "fonts"
+PROTECT_SRC = resources.PROTECT_TEMPLATES
+FONTS = resources.FONTS
 LETTER_FONTS = ((400, "AtkinsonHyperlegible-Regular.woff2"), (700, "AtkinsonHyperlegible-Bold.woff2"))
 
 # {name}: the pupil's full name; {preferred}: the name they like to be called; {school}: the school.

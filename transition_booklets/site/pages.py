@@ -21,23 +21,25 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .calendar import write_pupil_calendar
-from .colours import readable_on_white, text_colour_for
-from .icons import icon_svg
-from .images import ImageProcessor
-from .loader import Cohort, PupilRecord
-from .parallel import can_fork, fork_pool
-from .problems import BuildError, display_path
-from .school_map import layout_pins
-from .site_engine import SiteEngine, link_or_copy
-from .templating import DataEnvironment
-from .words import Words
+from transition_booklets.site.calendar import write_pupil_calendar
+from transition_booklets.pictures.colours import readable_on_white, text_colour_for
+from transition_booklets.support.icons import icon_svg
+from transition_booklets.pictures.images import ImageProcessor
+from transition_booklets.data.loader import Cohort, PupilRecord
+from transition_booklets.support.parallel import can_fork, fork_pool
+from transition_booklets.data.problems import BuildError, display_path
+from transition_booklets.pictures.school_map import layout_pins
+from transition_booklets.site.engine import SiteEngine
+from transition_booklets.pictures.sizes import PRINT_SIZES, WEB_WIDTHS
+from transition_booklets.support.files import link_or_copy
+from transition_booklets.support.templating import DataEnvironment
+from transition_booklets.view.words import Words
+from transition_booklets.support import resources
 
 log = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parent.parent
-SITE_SRC = ROOT / "site_src"
-MKDOCS_YML = ROOT / "mkdocs.yml"
+SITE_SRC = resources.SITE_SRC
+MKDOCS_YML = resources.MKDOCS_YML
 MEDIA_KINDS = {
     ".mp3": "audio",
     ".m4a": "audio",
@@ -91,6 +93,7 @@ def page_environment() -> jinja2.Environment:
     )
     env.globals["svg"] = _svg
     env.globals["icon"] = _svg
+    env.globals["widths"] = WEB_WIDTHS
     return env
 
 
@@ -250,7 +253,7 @@ def write_docs(
         # numbered like their places, so they stay sharp, readable and clickable at any size.
         web = processor.web(
             cohort.school.map.image,
-            width=MAP_WIDTH,
+            width=WEB_WIDTHS["map"],
             drawing=True,
             where=f"{display_path(cohort.data_dir / 'school.yaml')} map.image",
         )
@@ -300,7 +303,7 @@ def _write_mkdocs_yml(folder: DocsFolder) -> None:
         "site_name": folder.site_name,
         "nav": folder.nav,
         "extra": folder.extra,
-        "theme": {"name": "material", "custom_dir": str(ROOT / "theme" / "site"), "language": folder.language},
+        "theme": {"name": "material", "custom_dir": str(resources.SITE_THEME), "language": folder.language},
     }
     # JSON is YAML; it keeps every string from a pupil file quoted and literal.
     (folder.docs.parent / "mkdocs.yml").write_text(json.dumps(settings, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -356,10 +359,6 @@ def _all_linked_places(view: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(found.values(), key=lambda place: place["name"])
 
 
-# Widths (CSS pixels) the page templates ask for: portraits at 240 (big) and 160, photos at 480.
-PORTRAIT_WIDTHS = (240, 160)
-PHOTO_WIDTH = 480
-MAP_WIDTH = 800
 
 
 #: The work of :func:`warm_shared_images`, for the processes it forks.
@@ -367,7 +366,7 @@ _warming: list[Callable[[], object]] | None = None
 
 
 def _warm_map(processor: ImageProcessor, image: str, print_mm: float) -> None:
-    processor.web(image, width=MAP_WIDTH, drawing=True)
+    processor.web(image, width=WEB_WIDTHS["map"], drawing=True)
     processor.print_image(image, width_mm=print_mm, drawing=True)
 
 
@@ -392,24 +391,23 @@ def warm_shared_images(processor: ImageProcessor, cohort: Cohort, *, jobs: int =
     write to the same cache on disk).
     """
     global _warming
-    from .booklet import PRINT_SIZES
 
     school = cohort.school
     if school is None:
         return
     photos: list[tuple[str, bool, list[int], float]] = []
     photos += [
-        (member.photo, True, list(PORTRAIT_WIDTHS), PRINT_SIZES["portrait"][0])
+        (member.photo, True, [WEB_WIDTHS["portrait_big"], WEB_WIDTHS["portrait"]], PRINT_SIZES["portrait"].width_mm)
         for member in school.staff.values()
         if member.photo
     ]
     photos += [
-        (place.photo, False, [PHOTO_WIDTH], PRINT_SIZES["photo"][0]) for place in school.places.values() if place.photo
+        (place.photo, False, [WEB_WIDTHS["photo"]], PRINT_SIZES["photo"].width_mm) for place in school.places.values() if place.photo
     ]
     # One piece of work per picture (its renditions share one decoding), the biggest first.
     work: list[Callable[[], object]] = []
     if school.map is not None:
-        work.append(functools.partial(_warm_map, processor, school.map.image, PRINT_SIZES["map"][0]))
+        work.append(functools.partial(_warm_map, processor, school.map.image, PRINT_SIZES["map"].width_mm))
     for source, square, widths, print_mm in photos:
         work.append(functools.partial(_warm_photo, processor, source, square, widths, print_mm))
     _warming = work

@@ -3,7 +3,7 @@
 Every picture from the data folder (staff and pupil photos, place photos, the logo, the
 map) goes through one :class:`ImageProcessor`. It
 
-* refuses what is not a usable image with a :class:`~transition_booklets.problems.BuildError`
+* refuses what is not a usable image with a :class:`~transition_booklets.data.problems.BuildError`
   that names the YAML file and field (``where``) and the image path: a path outside the data
   folder, a missing file, something that is not an image, a file that is cut short, a
   "decompression bomb" (more than :data:`MAX_PIXELS`; checked from the header, before anything
@@ -67,9 +67,7 @@ import hashlib
 import io
 import json
 import logging
-import os
 import struct
-import tempfile
 import warnings
 import zlib
 from collections.abc import Mapping
@@ -79,8 +77,10 @@ from typing import Any, Literal, Protocol
 
 from PIL import Image, ImageCms, ImageDraw, ImageFont, features
 
-from .models import data_path_problem
-from .problems import BuildError
+from transition_booklets.data.models import data_path_problem
+from transition_booklets.data.problems import BuildError
+from transition_booklets.support import resources
+from transition_booklets.support.files import replacing
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ WEBP_DRAWING_QUALITY = 90
 WEBP_METHOD = 2
 JPEG_QUALITY = 88
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "theme" / "assets" / "fonts"
+FONT_DIR = resources.FONTS
 FONT_PATH = FONT_DIR / "AtkinsonHyperlegible-Bold.ttf"
 #: Tried in turn for initials the main font has no letters for (e.g. Arabic).
 FALLBACK_FONT_PATHS = (FONT_DIR / "NotoSansArabic-Regular.ttf",)
@@ -748,17 +748,8 @@ class ImageProcessor:
                 "compress_level": 1,
                 "dpi": (PRINT_DPI, PRINT_DPI),
             }  # fast; size matters little here
-        descriptor, name = tempfile.mkstemp(dir=self.cache_dir, prefix=".tmp-", suffix=f".{fmt}")
-        temporary = Path(name)
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                image.save(handle, **params)
-            temporary.chmod(0o644)
-            temporary.replace(path)  # os.replace: atomic within the cache folder
-        except BaseException:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-            raise
+        with replacing(path, suffix=f".{fmt}") as temporary, temporary.open("wb") as handle:
+            image.save(handle, **params)
         self.processed += 1
         rendition = Rendition(path, image.width, image.height, _MEDIA_TYPES[fmt])
         self._renditions[key] = rendition

@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .suggest import did_you_mean
-from .yaml_source import Location, Positions
+from transition_booklets.data.suggest import did_you_mean
+from transition_booklets.data.yaml_source import Location, Positions
 
 
 class Severity(StrEnum):

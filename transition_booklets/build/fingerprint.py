@@ -10,58 +10,15 @@ whose pages show it, and nobody else.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import re
-import uuid
 from pathlib import Path
 
-from . import __version__
-from .loader import Cohort, PupilRecord
-from .view import View, build_view
-
-ROOT = Path(__file__).resolve().parent.parent
-TOOL_PARTS = ("transition_booklets", "site_src", "theme", "mkdocs.yml")
-
-
-@functools.lru_cache(maxsize=1)
-def tool_digest() -> str:
-    """A hash of everything of the tool's own that shapes the output."""
-    digest = hashlib.sha256(__version__.encode())
-    for part in TOOL_PARTS:
-        base = ROOT / part
-        paths = sorted(base.rglob("*")) if base.is_dir() else [base]
-        for path in paths:
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(path.relative_to(ROOT).as_posix().encode())
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
-    try:
-        import material
-        import mkdocs
-
-        digest.update(f"mkdocs {mkdocs.__version__} material {material.__version__}".encode())
-    except (ImportError, AttributeError):
-        pass
-    return digest.hexdigest()
-
-
-@functools.lru_cache(maxsize=4096)
-def _file_digest(path: str, size: int, mtime_ns: int) -> str:
-    hasher = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            hasher.update(block)
-    return hasher.hexdigest()
-
-
-def file_digest(path: Path) -> str:
-    try:
-        stat = path.stat()
-    except OSError:
-        return "missing"
-    return _file_digest(str(path), stat.st_size, stat.st_mtime_ns)
-
+from transition_booklets.data.loader import Cohort, PupilRecord
+from transition_booklets.support.files import file_digest, write_atomic
+from transition_booklets.support.resources import tool_digest
+from transition_booklets.view.pupil_view import View, build_view
 
 _SOURCE = re.compile(r'"(?:source|file)": "((?:[^"\\]|\\.)*)"')
 
@@ -111,9 +68,7 @@ class ViewCache:
         view_hash, sources = _view_summary(cohort, record, view)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            partial = self.folder / f".{record.id}.{uuid.uuid4().hex[:8]}"
-            partial.write_text(json.dumps({"key": key, "view": view_hash, "sources": sources}), encoding="utf-8")
-            partial.replace(path)
+            write_atomic(path, json.dumps({"key": key, "view": view_hash, "sources": sources}))
         except OSError:
             pass
         return view_hash, sources
@@ -172,9 +127,7 @@ class BuildStamps:
 
     def put(self, pupil_id: str, fingerprint: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        partial = self.folder / f".{pupil_id}.{uuid.uuid4().hex[:8]}"
-        partial.write_text(fingerprint + "\n", encoding="utf-8")
-        partial.replace(self._path(pupil_id))
+        write_atomic(self._path(pupil_id), fingerprint + "\n")
 
     def forget(self, pupil_id: str) -> None:
         self._path(pupil_id).unlink(missing_ok=True)

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .models import Pupil, School
+from transition_booklets.data.models import Pupil, School
 
 SCHEMAS: dict[str, type[Pupil] | type[School]] = {"school.schema.json": School, "pupil.schema.json": Pupil}
 

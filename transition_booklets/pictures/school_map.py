@@ -18,7 +18,7 @@ It returns a :class:`SchoolMapImages`:
   booklet list the places in real, accessible text.
 
 Places without a map position are not pinned (``on_map`` is False). A school without a map
-image gets ``None``. Drawing goes through the :class:`~transition_booklets.images.ImageProcessor`,
+image gets ``None``. Drawing goes through the :class:`~transition_booklets.pictures.images.ImageProcessor`,
 so the map is checked and cleaned like every other image, and pupils with the same pins share
 one cached file.
 """
@@ -35,7 +35,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from .images import (
+from transition_booklets.pictures.images import (
     ImageProcessor,
     Rendition,
     WebImage,
@@ -249,7 +249,7 @@ def draw_map(
     """The map with numbered pins for ``places`` (``view["key_places"]``), or None without a map image.
 
     ``where`` names the YAML field for messages, e.g. ``"school.yaml map.image"``.
-    Raises :class:`~transition_booklets.problems.BuildError` for a map that is not a usable image.
+    Raises :class:`~transition_booklets.data.problems.BuildError` for a map that is not a usable image.
     """
     if not map_source:
         return None

@@ -10,7 +10,7 @@ checked against one pupil's validated file and the school's facts, and comes out
   reason, e.g. small-group provision for a pupil joining Year 7 from primary school.
 
 Everything here is a pure function of the models: no files are read, nothing depends
-on today's date (date-dependent advice is in :mod:`transition_booklets.advice`).
+on today's date (date-dependent advice is in :mod:`transition_booklets.staff.advice`).
 The rules are written out for schools in ``docs/readiness.md``.
 """
 
@@ -22,8 +22,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .loader import Cohort, PupilRecord
-from .models import Pupil, School, SettingKind, SupportKind, timetable_of
+from transition_booklets.data.loader import Cohort, PupilRecord
+from transition_booklets.data.models import Pupil, School, SettingKind, SupportKind, timetable_of
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .models import School
+from transition_booklets.data.models import School
 
 STARTER = """\
 # yaml-language-server: $schema={schema}
