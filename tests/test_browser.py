@@ -44,7 +44,8 @@ from tests.browser_support import (
     walk_tab_order,
 )
 from tests.conftest import EXAMPLE
-from transition_booklets.build.pipeline import BuildOptions, build_cohort
+from transition_booklets.build.pipeline import build_cohort
+from transition_booklets.build.settings import BuildOptions
 from transition_booklets.site.pages import PAGES
 
 if TYPE_CHECKING:

@@ -25,7 +25,8 @@ from tests.browser_support import (
 )
 from tests.conftest import EXAMPLE
 from tests.test_protect import NAMES, name_pattern
-from transition_booklets.build.pipeline import BuildOptions, build_cohort
+from transition_booklets.build.pipeline import build_cohort
+from transition_booklets.build.settings import BuildOptions
 from transition_booklets.protect.encrypt import protect_folder, read_sealed
 
 if TYPE_CHECKING:

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from transition_booklets.build import fingerprint, pipeline
-from transition_booklets.build.pipeline import BuildOptions, build_cohort, in_shard, parse_shard
+from transition_booklets.build import fingerprint, pipeline, workers
+from transition_booklets.build.pipeline import build_cohort
+from transition_booklets.build.settings import BuildOptions, in_shard, parse_shard
 
 ALL = ["amy-jones", "jordan-reid", "kai-morgan", "zofia-wisniewska"]
 
@@ -114,14 +115,14 @@ def test_a_failure_mid_pupil_keeps_the_previous_output(
     first_build: BuildOptions, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = {path: path.read_bytes() for path in (first_build.out_dir / "amy-jones").rglob("*") if path.is_file()}
-    original = pipeline.write_pupil_site
+    original = workers.write_pupil_site
 
     def half_then_fail(cohort, record, view, folder, **kwargs):  # type: ignore[no-untyped-def]
         original(cohort, record, view, folder, **kwargs)
         (folder / "index.html").write_text("half written", encoding="utf-8")
         raise OSError("disk full")
 
-    monkeypatch.setattr(pipeline, "write_pupil_site", half_then_fail)
+    monkeypatch.setattr(workers, "write_pupil_site", half_then_fail)
     first_build.force = True
     first_build.jobs = 1
     first_build.only = ["amy-jones"]
@@ -132,7 +133,7 @@ def test_a_failure_mid_pupil_keeps_the_previous_output(
     assert after == before
     assert [path.name for path in first_build.out_dir.iterdir() if path.name.startswith(".")] == []
     # It is tried again next time, as nothing good was recorded for it.
-    monkeypatch.setattr(pipeline, "write_pupil_site", original)
+    monkeypatch.setattr(workers, "write_pupil_site", original)
     first_build.force = False
     assert build_cohort(first_build).built == ["amy-jones"]
 
@@ -202,7 +203,8 @@ import sys
 from pathlib import Path
 from transition_booklets.booklet.typeset import write_booklets
 from transition_booklets.data.loader import load_cohort
-from transition_booklets.build.pipeline import BuildOptions, build_cohort
+from transition_booklets.build.pipeline import build_cohort
+from transition_booklets.build.settings import BuildOptions
 from transition_booklets.view.pupil_view import build_view
 data, out = Path(sys.argv[1]), Path(sys.argv[2])
 cohort = load_cohort(data, ["kai-morgan"])

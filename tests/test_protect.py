@@ -16,7 +16,8 @@ import pytest
 import yaml
 
 from tests.conftest import EXAMPLE
-from transition_booklets.build.pipeline import BuildOptions, build_cohort
+from transition_booklets.build.pipeline import build_cohort
+from transition_booklets.build.settings import BuildOptions
 from transition_booklets.protect.encrypt import (
     MIN_ITERATIONS,
     ProtectError,

@@ -9,7 +9,8 @@ import pytest
 
 from tests.conftest import EXAMPLE
 from tests.site_checks import css_resources, is_external, page_text, parse_page
-from transition_booklets.build.pipeline import BuildOptions, build_cohort
+from transition_booklets.build.pipeline import build_cohort
+from transition_booklets.build.settings import BuildOptions
 from transition_booklets.data.loader import load_cohort
 from transition_booklets.site.pages import PAGES
 

@@ -81,8 +81,30 @@ def _relative_schema(data_dir: Path) -> str:
         return schema.as_uri()
 
 
+class Progress:
+    """A one-line progress bar on a terminal, plain lines elsewhere (none with ``-q``)."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.done = 0
+        self.bar = not quiet and sys.stderr.isatty()
+        self.quiet = quiet
+
+    def __call__(self, pupil_id: str, status: str, total: int) -> None:
+        self.done += 1
+        if self.bar:
+            width = 30
+            filled = round(width * self.done / total)
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{total} {pupil_id:<30.30}")
+            sys.stderr.flush()
+            if self.done == total:
+                sys.stderr.write("\n")
+        elif not self.quiet:
+            log.info("%s %s", status, pupil_id)
+
+
 def run_build(args: argparse.Namespace) -> int:
-    from transition_booklets.build.pipeline import BuildOptions, build_cohort
+    from transition_booklets.build.pipeline import build_cohort
+    from transition_booklets.build.settings import BuildOptions
 
     options = BuildOptions(
         data_dir=args.data,
@@ -96,10 +118,8 @@ def run_build(args: argparse.Namespace) -> int:
         passwords_file=args.passwords,
         address=args.address,
         pdf=not args.no_pdf,
-        quiet=args.quiet,
-        progress=not args.quiet,
     )
-    result = build_cohort(options)
+    result = build_cohort(options, progress=Progress(args.quiet))
     _print_problems(list(result.problems))
     print(result.summary(), file=sys.stderr)
     return 0 if result.ok else 1

@@ -17,7 +17,8 @@ import threading
 import time
 from pathlib import Path
 
-from transition_booklets.build.pipeline import BuildOptions, build_cohort
+from transition_booklets.build.pipeline import build_cohort
+from transition_booklets.build.settings import BuildOptions
 from transition_booklets.data.problems import display_path
 from transition_booklets.support import resources
 
@@ -51,9 +52,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 def _build(data_dir: Path, pupil: str, out: Path, staff: Path) -> bool:
-    result = build_cohort(
-        BuildOptions(data_dir=data_dir, out_dir=out, staff_dir=staff, only=[pupil], pdf=True, quiet=True, jobs=1)
-    )
+    result = build_cohort(BuildOptions(data_dir=data_dir, out_dir=out, staff_dir=staff, only=[pupil], pdf=True, jobs=1))
     for problem in result.problems:
         print(problem, file=sys.stderr)
     if result.ok:

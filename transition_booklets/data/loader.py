@@ -236,7 +236,7 @@ class _ReadCache:
             log.debug("could not keep %s in the read cache", path)
 
 
-#: What forked readers need: set just before they are started (see :func:`load_cohort`).
+#: In a reading worker process: what its pool's initializer was given (see :func:`_read_all`).
 _reading: tuple[School | None, Path, _ReadCache | None] | None = None
 PARALLEL_READ_FROM = 24  # fewer files to read than this are read in this process
 
@@ -248,6 +248,12 @@ def _read_one(
     if cache:
         cache.put(path, loaded)
     return loaded
+
+
+def _start_reader(school: School | None, data_dir: Path, cache: _ReadCache | None) -> None:
+    """In a new reading worker: keep what every file is read with."""
+    global _reading
+    _reading = (school, data_dir, cache)
 
 
 def _read_stored(path: Path) -> tuple[str, bytes]:
@@ -265,15 +271,10 @@ def _read_all(
     """Read and check ``paths``, in worker processes when there are many and it is safe."""
     from transition_booklets.support.parallel import can_fork, fork_pool
 
-    global _reading
     if jobs <= 1 or len(paths) < PARALLEL_READ_FROM or not can_fork():
         return [_read_one(path, school, data_dir, cache) for path in paths]
-    _reading = (school, data_dir, cache)
-    try:
-        with fork_pool(jobs) as pool:
-            stored = list(pool.map(_read_stored, paths, chunksize=max(1, len(paths) // (jobs * 8))))
-    finally:
-        _reading = None
+    with fork_pool(jobs, _start_reader, (school, data_dir, cache)) as pool:
+        stored = list(pool.map(_read_stored, paths, chunksize=max(1, len(paths) // (jobs * 8))))
     return [
         PupilRecord(path.stem, path, stored=value) if kind == "record" else list(pickle.loads(value))
         for path, (kind, value) in zip(paths, stored, strict=True)

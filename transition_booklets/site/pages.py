@@ -361,8 +361,13 @@ def _all_linked_places(view: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 
-#: The work of :func:`warm_shared_images`, for the processes it forks.
+#: In a worker process of :func:`warm_shared_images`: the work its pool's initializer was given.
 _warming: list[Callable[[], object]] | None = None
+
+
+def _start_warming(work: list[Callable[[], object]]) -> None:
+    global _warming
+    _warming = work
 
 
 def _warm_map(processor: ImageProcessor, image: str, print_mm: float) -> None:
@@ -376,10 +381,14 @@ def _warm_photo(processor: ImageProcessor, source: str, square: bool, widths: li
     processor.print_image(source, width_mm=print_mm, square=square)
 
 
+def _warm_one(work: Callable[[], object]) -> None:
+    with contextlib.suppress(BuildError):  # a broken photo: the pupils that show it report it
+        work()
+
+
 def _warm(index: int) -> None:
     assert _warming is not None
-    with contextlib.suppress(BuildError):  # a broken photo: the pupils that show it report it
-        _warming[index]()
+    _warm_one(_warming[index])
 
 
 def warm_shared_images(processor: ImageProcessor, cohort: Cohort, *, jobs: int = 1) -> None:
@@ -390,7 +399,6 @@ def warm_shared_images(processor: ImageProcessor, cohort: Cohort, *, jobs: int =
     ``jobs`` above one the photos are shared out between that many worker processes (they
     write to the same cache on disk).
     """
-    global _warming
 
     school = cohort.school
     if school is None:
@@ -410,13 +418,9 @@ def warm_shared_images(processor: ImageProcessor, cohort: Cohort, *, jobs: int =
         work.append(functools.partial(_warm_map, processor, school.map.image, PRINT_SIZES["map"].width_mm))
     for source, square, widths, print_mm in photos:
         work.append(functools.partial(_warm_photo, processor, source, square, widths, print_mm))
-    _warming = work
-    try:
-        if jobs > 1 and len(work) > 1 and can_fork():
-            with fork_pool(min(jobs, len(work))) as pool:
-                list(pool.map(_warm, range(len(work))))
-        else:
-            for index in range(len(work)):
-                _warm(index)
-    finally:
-        _warming = None
+    if jobs > 1 and len(work) > 1 and can_fork():
+        with fork_pool(min(jobs, len(work)), _start_warming, (work,)) as pool:
+            list(pool.map(_warm, range(len(work))))
+    else:
+        for item in work:
+            _warm_one(item)

@@ -1,7 +1,9 @@
 """Worker processes that start with everything this process has prepared.
 
 Forked workers inherit the loaded school, the compiled theme and the warm caches, so
-nothing is prepared twice. Typst's threads do not survive a fork, so a process that has
+nothing is prepared twice. What a worker needs is handed to it through the pool's
+initializer (:func:`fork_pool`'s ``initargs``, which a forked process receives as they are,
+without pickling), never planted in a module global before the fork. Typst's threads do not survive a fork, so a process that has
 already typeset a booklet (a long-lived preview, a test run) must not fork workers that
 typeset; see :func:`can_fork`.
 """
@@ -15,6 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
 
 def cores() -> int:
@@ -30,15 +33,21 @@ def can_fork() -> bool:
 
 
 @contextlib.contextmanager
-def fork_pool(jobs: int, initializer: Callable[[], object] | None = None) -> Iterator[ProcessPoolExecutor]:
+def fork_pool(
+    jobs: int, initializer: Callable[..., object] | None = None, initargs: tuple[Any, ...] = ()
+) -> Iterator[ProcessPoolExecutor]:
     """``jobs`` forked worker processes, for a ``with`` block (check :func:`can_fork` first).
+
+    Each worker first runs ``initializer(*initargs)``; with the fork start method the
+    arguments reach the worker as objects in its copy of this process's memory.
 
     While the pool runs, everything this process holds is frozen out of the garbage collector,
     so the workers' collections do not write to (and so copy) the memory they share with it.
     """
     gc.freeze()
     try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=initializer) as pool:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(jobs, mp_context=context, initializer=initializer, initargs=initargs) as pool:
             yield pool
     finally:
         gc.unfreeze()

@@ -1,0 +1,123 @@
+"""A build's options, as the command line gives them, and the settings they are checked into once.
+
+:class:`BuildOptions` holds what the user asked for. :func:`settle` checks it all before
+anything is read or written (the shard, the folders, the number of workers) and gives one
+:class:`Settings`; a mistake is a :class:`~transition_booklets.data.problems.BuildError`
+worded for the user. The build only ever reads a ``Settings``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from transition_booklets.data.problems import BuildError, display_path
+from transition_booklets.support.parallel import cores
+
+
+@dataclass
+class BuildOptions:
+    data_dir: Path = Path("pupils")
+    out_dir: Path = Path("site")
+    staff_dir: Path = Path("staff")
+    only: list[str] = field(default_factory=list)
+    jobs: int = 0
+    force: bool = False
+    shard: str | None = None
+    protect: bool = False
+    pdf: bool = True
+    passwords_file: Path | None = None
+    address: str | None = None
+
+    @property
+    def cache_dir(self) -> Path:
+        """Processed images, the theme store and build stamps: staff-side, never in the published folder."""
+        return self.staff_dir / ".cache"
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Slice ``index`` of ``count`` (from 1): a pupil stays in its slice whatever other pupils come and go."""
+
+    index: int
+    count: int
+
+    def holds(self, pupil_id: str) -> bool:
+        digest = int.from_bytes(hashlib.sha256(pupil_id.encode("utf-8")).digest()[:8], "big")
+        return digest % self.count == self.index - 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A build's checked settings: every stage reads these, never the raw options."""
+
+    data_dir: Path
+    out_dir: Path
+    staff_dir: Path
+    only: tuple[str, ...]
+    jobs: int
+    force: bool
+    shard: Shard | None
+    protect: bool  # asked for on the command line; ``protect: true`` in school.yaml also protects
+    pdf: bool
+    passwords_file: Path | None
+    address: str | None
+
+    @property
+    def cache_dir(self) -> Path:
+        """Processed images, the theme store and build stamps: staff-side, never in the published folder."""
+        return self.staff_dir / ".cache"
+
+
+class ShardError(BuildError, ValueError):
+    """``--shard`` is not written K/N with 1 ≤ K ≤ N."""
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/4"`` → ``(2, 4)``."""
+    try:
+        part, _, total = text.partition("/")
+        index, count = int(part), int(total)
+    except ValueError:
+        raise ShardError(f"--shard '{text}' should be K/N, e.g. 1/4") from None
+    if not 1 <= index <= count:
+        raise ShardError(f"--shard '{text}': K must be between 1 and N")
+    return index, count
+
+
+def in_shard(pupil_id: str, index: int, count: int) -> bool:
+    """A stable slice: a pupil stays in its shard whatever other pupils come and go."""
+    return Shard(index, count).holds(pupil_id)
+
+
+def _inside(inner: Path, outer: Path) -> bool:
+    return inner.resolve().is_relative_to(outer.resolve())
+
+
+def settle(options: BuildOptions) -> Settings:
+    """Check ``options`` once; raises :class:`BuildError` with what to change."""
+    shard = Shard(*parse_shard(options.shard)) if options.shard else None
+    if _inside(options.staff_dir, options.out_dir):
+        raise BuildError(
+            f"--staff-out {display_path(options.staff_dir)} is inside the published folder "
+            f"{display_path(options.out_dir)}; staff-only files must be kept apart, so choose another folder"
+        )
+    if _inside(options.data_dir, options.out_dir):
+        raise BuildError(
+            f"--out {display_path(options.out_dir)} holds the data folder {display_path(options.data_dir)}; "
+            "a build replaces what is in its output folder, so choose an output folder outside the data"
+        )
+    return Settings(
+        data_dir=options.data_dir,
+        out_dir=options.out_dir,
+        staff_dir=options.staff_dir,
+        only=tuple(options.only),
+        jobs=options.jobs if options.jobs > 0 else cores(),
+        force=options.force,
+        shard=shard,
+        protect=options.protect,
+        pdf=options.pdf,
+        passwords_file=options.passwords_file,
+        address=options.address,
+    )
