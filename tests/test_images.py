@@ -360,8 +360,6 @@ def test_a_person_without_a_photo_gets_their_initials_on_their_colour(processor:
         assert close(at(rgb, 3, 3), (31, 95, 139), 12)
         letters = sum(1 for x in range(40, 120) for y in range(40, 120) if min(at(rgb, x, y)) > 200)
     assert letters > 300, "white letters are drawn in the middle"
-    printed = processor.placeholder_print("AK", "#1f5f8b", width_mm=20)
-    assert printed.media_type == "image/png" and printed.width == mm_to_px(20)
     other = processor.placeholder_web("ZW", "#1f5f8b", width=80)
     assert other.x1.path != web.x1.path
     assert processor.placeholder_web("AK", "#1f5f8b", width=80) == web
@@ -377,8 +375,6 @@ def test_view_images_give_photo_placeholder_or_nothing_for_an_icon(processor: Im
         processor.web_for({"source": None, "initials": "", "colour": "#2e7d32", "icon": "material/sofa"}, width=50)
         is None
     )
-    printed = processor.print_for({"source": None, "initials": "AK", "colour": "#2e7d32", "icon": None}, width_mm=20)
-    assert printed is not None and printed.media_type == "image/png"
 
 
 # ---------------------------------------------------------------------------

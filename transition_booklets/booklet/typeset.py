@@ -69,7 +69,7 @@ PRINT_NAME = "{stem}-print.pdf"
 #: ``resolve_image(image, purpose)``: the file to show for a view image, or None for a placeholder.
 #: ``purpose`` is one of :data:`PURPOSES`.
 ImageResolver = Callable[[dict[str, Any], str], Path | None]
-PURPOSES = ("portrait", "photo", "logo", "map")
+PURPOSES = tuple(PRINT_SIZES)
 
 #: Icons the template uses besides the place and subject icons found in the view.
 UI_ICONS = (

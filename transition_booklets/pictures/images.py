@@ -21,11 +21,11 @@ Outputs:
 * print: :data:`PRINT_DPI` pixels per inch of the printed width and no more; JPEG for
   photos, PNG (alpha kept) when ``drawing=True`` (the logo, the map);
 * placeholders for a person without a photo: their initials on their colour, drawn with the
-  committed Atkinson Hyperlegible Bold font, as WebP (web) or PNG (print).
+  committed Atkinson Hyperlegible Bold font, as WebP for the site (the booklet draws
+  initials itself, as text).
 
-Places without a photo get ``None`` from :meth:`ImageProcessor.web_for` /
-:meth:`ImageProcessor.print_for`: the pages and the booklet show the place's icon (inline SVG)
-instead of a picture.
+Places without a photo get ``None`` from :meth:`ImageProcessor.web_for`: the pages and the
+booklet show the place's icon (inline SVG) instead of a picture.
 
 Caching: every output is identified by ``sha256(PIPELINE_VERSION + recipe + sha256(input bytes))``
 and stored under that name in the cache folder, so identical images share one file, a photo
@@ -40,16 +40,13 @@ API (all sizes are upright sizes; ``where`` is put before messages, e.g. ``"pupi
 * ``ImageProcessor(data_dir, cache_dir)``; counters ``processed`` and ``reused``;
 * ``web(source, *, width, square=False, drawing=False, where="", overlay=None) -> WebImage``;
 * ``print_image(source, *, width_mm, square=False, drawing=False, where="", overlay=None) -> Rendition``;
-* ``web_and_print(source, *, width, width_mm, …) -> (WebImage, Rendition)``: both, one decode;
-* ``placeholder(initials, colour, *, size_px, fmt="webp") -> Rendition``, ``placeholder_web(…, width)``,
-  ``placeholder_print(…, width_mm)``;
-* ``web_for(image_dict, *, width, square=False, where="")`` / ``print_for(image_dict, *, width_mm, …)``:
-  a ``view.py`` image dict to its photo, else its initials placeholder, else None (show the icon);
-* ``source_size(source, *, where="") -> (width, height)`` from the header only.
+* ``placeholder(initials, colour, *, size_px, fmt="webp") -> Rendition``, ``placeholder_web(…, width)``;
+* ``web_for(image_dict, *, width, square=False, where="")``: a view image dict to its photo,
+  else its initials placeholder, else None (show the icon);
 
 Importing this module sets ``PIL.Image.MAX_IMAGE_PIXELS`` to :data:`MAX_PIXELS` for the whole
 process. A processor is meant for one thread (or one per worker process: they can share a
-cache folder safely). It keeps the last two decoded sources and six resized map bases in memory.
+cache folder safely). It keeps the last two decoded sources and six resized bases for overlays in memory.
 
 Example::
 
@@ -461,30 +458,6 @@ class ImageProcessor:
         (rendition,) = self._make(source, [_Spec(mm_to_px(width_mm), square, fmt, drawing, overlay)], where)
         return rendition
 
-    def web_and_print(
-        self,
-        source: str,
-        *,
-        width: int,
-        width_mm: float,
-        square: bool = False,
-        drawing: bool = False,
-        where: str = "",
-        overlay: Overlay | None = None,
-    ) -> tuple[WebImage, Rendition]:
-        """:meth:`web` and :meth:`print_image` together, decoding the source once."""
-        fmt: Format = "png" if drawing else "jpeg"
-        x1, x2, printed = self._make(
-            source,
-            [
-                _Spec(width, square, "webp", drawing, overlay),
-                _Spec(2 * width, square, "webp", drawing, overlay),
-                _Spec(mm_to_px(width_mm), square, fmt, drawing, overlay),
-            ],
-            where,
-        )
-        return WebImage(x1, x2), printed
-
     def placeholder(self, initials: str, colour: str, *, size_px: int, fmt: Format = "webp") -> Rendition:
         """A square of ``colour`` with ``initials`` in the middle, for a person without a photo."""
         initials = initials.strip()[:3] or "?"
@@ -522,9 +495,6 @@ class ImageProcessor:
             self.placeholder(initials, colour, size_px=width), self.placeholder(initials, colour, size_px=2 * width)
         )
 
-    def placeholder_print(self, initials: str, colour: str, *, width_mm: float) -> Rendition:
-        return self.placeholder(initials, colour, size_px=mm_to_px(width_mm), fmt="png")
-
     def web_for(
         self, image: Mapping[str, Any], *, width: int, square: bool = False, where: str = ""
     ) -> WebImage | None:
@@ -535,24 +505,6 @@ class ImageProcessor:
         if image.get("initials"):
             return self.placeholder_web(str(image["initials"]), str(image.get("colour") or ""), width=width)
         return None
-
-    def print_for(
-        self, image: Mapping[str, Any], *, width_mm: float, square: bool = False, where: str = ""
-    ) -> Rendition | None:
-        """Like :meth:`web_for`, for the booklet."""
-        source = image.get("source")
-        if source:
-            return self.print_image(str(source), width_mm=width_mm, square=square, where=where)
-        if image.get("initials"):
-            return self.placeholder_print(str(image["initials"]), str(image.get("colour") or ""), width_mm=width_mm)
-        return None
-
-    def source_size(self, source: str, *, where: str = "") -> tuple[int, int]:
-        """The upright width and height of a source image (reads only its header)."""
-        info = self._source(source, where)
-        return info.width, info.height
-
-    # -- reading sources --------------------------------------------------------
 
     def _source(self, source: str, where: str) -> _Source:
         """Check a source and read its header, remembering the answer (or the problem) for this file."""

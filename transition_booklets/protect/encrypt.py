@@ -60,7 +60,6 @@ KEY_BYTES = 32
 FORMAT_VERSION = 1
 PARAMS_ID = "tb-protect-params"
 DATA_ID = "tb-protect-data"
-WORDS_ID = "tb-protect-words"
 KEPT_FILES = ("robots.txt",)
 KEPT_FOLDERS = ("assets",)
 BOOKLET_SUFFIXES = (".pdf",)

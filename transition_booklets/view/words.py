@@ -68,17 +68,6 @@ class Words:
             year=value.year,
         )
 
-    def short_date(self, value: dt.date | None) -> str:
-        """``Tue 8 Dec`` (en-GB)."""
-        if value is None:
-            return ""
-        return self._pattern("short").format(
-            weekday=self._words["weekdays"][value.weekday()][:3],
-            day=value.day,
-            month=self._words["months"][value.month - 1][:3],
-            year=value.year,
-        )
-
     def time(self, value: dt.time | None) -> str:
         """``9:30am`` (en-GB) or ``09:30`` where the strings file says so."""
         if value is None:
