@@ -52,7 +52,7 @@ from transition_booklets.pictures.sizes import PRINT_SIZES
 from transition_booklets.support import resources
 from transition_booklets.support.files import link_or_copy, write_atomic
 from transition_booklets.support.icons import icon_path, icon_svg
-from transition_booklets.view.pupil_view import View
+from transition_booklets.view.sections import PupilView, Slot, Timetable
 from transition_booklets.view.words import Words
 
 if TYPE_CHECKING:
@@ -69,6 +69,9 @@ PRINT_NAME = "{stem}-print.pdf"
 #: ``resolve_image(image, purpose)``: the file to show for a view image, or None for a placeholder.
 #: ``purpose`` is one of :data:`PURPOSES`.
 ImageResolver = Callable[[dict[str, Any], str], Path | None]
+#: What the template reads as ``view``: a copy of the pupil's view made ready to print (days grouped,
+#: only what is printed, each picture's file in Typst's root). Plain JSON, like the view.
+BookletData = dict[str, Any]
 PURPOSES = tuple(PRINT_SIZES)
 
 #: Icons the template uses besides the place and subject icons found in the view.
@@ -115,7 +118,6 @@ UI_ICONS = (
 #: Extensions Typst can show; anything else from a resolver is left out (placeholder drawn).
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 
-_IMAGE_KEYS = {"source", "alt", "initials", "colour", "icon"}
 _SPACE_BEFORE_PUNCTUATION = re.compile(r" ([!?.,;:])")
 
 
@@ -174,7 +176,9 @@ def _clean(value: Any, text: Callable[[str], str] = printable) -> Any:
 
 
 #: Keys whose strings are names of things (files, icons, colours), not words to print.
-_NOT_TEXT = frozenset({"icon", "print_file", "source", "file", "field", "colour", "id", "kind", "weekday", "period_id"})
+_NOT_TEXT = frozenset(
+    {"icon", "print_file", "source", "file", "field", "colour", "id", "kind", "weekday", "period_id", "type"}
+)
 _LONG_WORD = re.compile(r"\S{22,}")
 _BREAK_AFTER = frozenset("@./_-:")
 _ZERO_WIDTH_SPACE = "\u200b"
@@ -213,10 +217,10 @@ _NEEDS_CHANGE = re.compile(f"{_UNPRINTABLE.pattern}|{_LONG_WORD.pattern}")
 class _Prepared:
     """A copy of the view made ready to print, with what the booklet needs found on the way."""
 
-    def __init__(self, view: View) -> None:
+    def __init__(self, view: BookletData) -> None:
         self.images: list[dict[str, Any]] = []  # every view image, in document order
         self.icon_names: set[str] = set()
-        self.view: View = self._copy(view)
+        self.view: BookletData = self._copy(view)
 
     def _copy(self, value: Any) -> Any:
         """:func:`printable` on every string, then :func:`breakable` on every word shown as text.
@@ -234,7 +238,7 @@ class _Prepared:
                         self.icon_names.add(item)
                 else:
                     copied[key] = self._copy(item)
-            if copied.keys() >= _IMAGE_KEYS:
+            if copied.get("type") == "image":
                 self.images.append(copied)
             return copied
         if isinstance(value, list):
@@ -364,7 +368,7 @@ class _ImageFolder:
         image["print_file"] = self.resolved[key] = relative
 
 
-def _add_images(view: View, found: list[dict[str, Any]], images: _ImageFolder) -> None:
+def _add_images(view: BookletData, found: list[dict[str, Any]], images: _ImageFolder) -> None:
     """Resolve the school's logo and map and every image ``found`` in ``view`` (see :class:`_Prepared`)."""
     school = view["school"]
     images.add(school["logo"], "logo")
@@ -391,23 +395,23 @@ def _add_images(view: View, found: list[dict[str, Any]], images: _ImageFolder) -
 # ---------------------------------------------------------------------------
 
 
-def _slim_slot(slot: dict[str, Any]) -> dict[str, Any]:
+def _slim_slot(slot: Slot) -> dict[str, Any]:
     """A timetable slot as printed: of its place and teacher, only the name is shown."""
-    slim = dict(slot)
+    slim: dict[str, Any] = dict(slot)
     for key in ("place", "teacher"):
         if slim.get(key):
             slim[key] = {"name": slim[key]["name"]}
     return slim
 
 
-def _slim_timetable(timetable: dict[str, Any] | None) -> dict[str, Any] | None:
+def _slim_timetable(timetable: Timetable | None) -> dict[str, Any] | None:
     if not timetable:
         return timetable
     days = [{**day, "slots": [_slim_slot(slot) for slot in day["slots"]]} for day in timetable["days"]]
     return {**timetable, "days": days}
 
 
-def _printed_part(view: View) -> View:
+def _printed_part(view: PupilView) -> BookletData:
     """The view without what the booklet never prints.
 
     Each timetable slot in the view carries its place's and teacher's whole record (photo,
@@ -415,7 +419,8 @@ def _printed_part(view: View) -> View:
     out makes the data Typst reads about a third of the size, which it reads faster. The view
     itself is not changed.
     """
-    slim = dict(view)
+    slim: BookletData = dict(view)
+    del slim["places"], slim["files"]  # the pages' links and the fingerprint's files: nothing printed
     slim["timetable"] = _slim_timetable(view.get("timetable"))
     slim["phases"] = [
         {**phase, "timetable": _slim_timetable(phase.get("timetable"))} for phase in view.get("phases", [])
@@ -469,7 +474,7 @@ def _group_days(timetable: dict[str, Any] | None, words: Words) -> None:
     timetable["days_off"] = separator.join(days_off) if days_off else ""
 
 
-def _subjects_used(view: View) -> list[dict[str, Any]]:
+def _subjects_used(view: BookletData) -> list[dict[str, Any]]:
     """Every subject on the pupil's timetables, once, in the order they first appear."""
     timetables = [phase["timetable"] for phase in view.get("phases", []) if phase.get("own_timetable")]
     timetables.append(view.get("timetable"))
@@ -522,13 +527,13 @@ def creation_time(created: dt.datetime | dt.date | None = None) -> dt.datetime |
     return None
 
 
-def booklet_title(view: View, words: Words | None = None) -> str:
+def booklet_title(view: PupilView, words: Words | None = None) -> str:
     words = words or Words(view["school"]["locale"])
     return str(words["booklet_title"]).format(name=view["called"], school=view["school"]["name"])
 
 
 def build_payload(
-    view: View, root: Path, resolve_image: ImageResolver, created: dt.datetime | None = None
+    view: PupilView, root: Path, resolve_image: ImageResolver, created: dt.datetime | None = None
 ) -> dict[str, Any]:
     """The JSON document the template reads; images are copied into ``root`` on the way."""
     words = Words(view["school"]["locale"])
@@ -676,7 +681,7 @@ def _typst_root(folder: Path, work_dir: Path | None) -> Iterator[Path]:
 
 
 def write_booklets(
-    view: View,
+    view: PupilView,
     folder: Path,
     *,
     data_dir: Path,

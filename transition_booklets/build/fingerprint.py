@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 
 from transition_booklets.data.loader import Cohort, PupilRecord
 from transition_booklets.support.files import file_digest, write_atomic
 from transition_booklets.support.resources import tool_digest
 from transition_booklets.view.pupil_view import View, build_view
-
-_SOURCE = re.compile(r'"(?:source|file)": "((?:[^"\\]|\\.)*)"')
 
 
 def _view_summary(cohort: Cohort, record: PupilRecord, view: View | None = None) -> tuple[str, list[str]]:
@@ -29,9 +26,7 @@ def _view_summary(cohort: Cohort, record: PupilRecord, view: View | None = None)
     if view is None:
         view = build_view(cohort.school, record.pupil, record.id)
     text = json.dumps(view, sort_keys=True, default=str)
-    # Every file the pages or booklet show: pictures ("source") and the recording ("file").
-    sources = {json.loads(f'"{found}"') for found in _SOURCE.findall(text)} - {"school", "pupil"}
-    return hashlib.sha256(text.encode()).hexdigest(), sorted(sources)
+    return hashlib.sha256(text.encode()).hexdigest(), list(view["files"])
 
 
 class ViewCache:

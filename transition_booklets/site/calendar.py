@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from transition_booklets.support.ics import Event, calendar
+from transition_booklets.view.sections import PupilView
 
 FIXED_STAMP = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
@@ -27,7 +28,7 @@ def _event(summary: str, day: str, time: str | None, end: str | None, location: 
     return Event(uid, FIXED_STAMP, summary, date, date + dt.timedelta(days=1), location=location)
 
 
-def pupil_events(view: dict[str, Any]) -> list[Event]:
+def pupil_events(view: PupilView) -> list[Event]:
     school = view["school"]["name"]
     called = view["called"]
     events = []
@@ -43,15 +44,16 @@ def pupil_events(view: dict[str, Any]) -> list[Event]:
                 _uid(view["id"], "visit", visit["date"]),
             )
         )
-    if view.get("start_date"):
+    start_date = view["start_date"]
+    if start_date:
         events.append(
             _event(
                 f"{called}: first day at {school}",
-                view["start_date"],
+                start_date,
                 None,
                 None,
                 school,
-                _uid(view["id"], "start", view["start_date"]),
+                _uid(view["id"], "start", start_date),
             )
         )
     for review in view.get("reviews", []):
@@ -68,7 +70,7 @@ def pupil_events(view: dict[str, Any]) -> list[Event]:
     return events
 
 
-def write_pupil_calendar(view: dict[str, Any], path: Path) -> Path:
+def write_pupil_calendar(view: PupilView, path: Path) -> Path:
     name = f"{view['called']} at {view['school']['short_name']}"
     path.write_bytes(calendar(name, "-//transition-booklets//EN", pupil_events(view)))
     return path

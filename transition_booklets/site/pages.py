@@ -33,6 +33,7 @@ from transition_booklets.site.engine import SiteEngine
 from transition_booklets.pictures.sizes import PRINT_SIZES, WEB_WIDTHS
 from transition_booklets.support.files import link_or_copy
 from transition_booklets.support.templating import DataEnvironment
+from transition_booklets.view.sections import Place, PupilView
 from transition_booklets.view.words import Words
 from transition_booklets.support import resources
 
@@ -140,9 +141,9 @@ def _site_colours(school_colours: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _media(cohort: Cohort, view: dict[str, Any], docs: Path) -> dict[str, Any] | None:
-    keyworker = view.get("keyworker") or {}
-    recording = keyworker.get("recording")
+def _media(cohort: Cohort, view: PupilView, docs: Path) -> dict[str, Any] | None:
+    keyworker = view["keyworker"]
+    recording = keyworker["recording"] if keyworker else None
     if not recording:
         return None
     source = cohort.data_dir / recording["file"]
@@ -160,14 +161,14 @@ def _media(cohort: Cohort, view: dict[str, Any], docs: Path) -> dict[str, Any] |
 
 
 def render_pages(
-    view: dict[str, Any],
+    view: PupilView,
     images: Callable[..., dict[str, Any] | None],
     words: Words,
     *,
     school_map: dict[str, Any] | None,
     recording: dict[str, Any] | None,
     booklets: dict[str, str] | None,
-    other_places: list[dict[str, Any]],
+    other_places: list[Place],
 ) -> tuple[list[dict[str, str]], dict[str, str]]:
     """The navigation, and every page's text by file name (e.g. ``index.md``)."""
     env = page_environment()
@@ -220,7 +221,7 @@ class DocsFolder:
 def write_docs(
     cohort: Cohort,
     record: PupilRecord,
-    view: dict[str, Any],
+    view: PupilView,
     docs: Path,
     *,
     processor: ImageProcessor,
@@ -246,7 +247,7 @@ def write_docs(
     except BuildError as error:
         raise BuildError(f"{pupil_file} {error}") from None
     used = {place["id"] for place in view["key_places"]}
-    other_places = [place for place in _all_linked_places(view) if place["id"] not in used]
+    other_places = [place for place in view["places"] if place["id"] not in used]
     site_map = None
     if cohort.school.map is not None:
         # One shared picture of the map for every pupil; this pupil's pins are links laid over it,
@@ -259,13 +260,13 @@ def write_docs(
         )
         for rendition in web.renditions:
             images.copy(rendition.path)
-        school_info = view["school"]["map"] or {}
+        map_part = view["school"]["map"]
         site_map = {
             "src": f"images/{web.x1.name}",
             "srcset": web.srcset("images/"),
             "width": web.x1.width,
             "height": web.x1.height,
-            "alt": school_info.get("description") or words["map_title"],
+            "alt": (map_part["description"] if map_part else "") or words["map_title"],
             "pins": [
                 {"id": pin.place_id, "number": pin.number, "name": pin.name, "x": round(pin.x, 2), "y": round(pin.y, 2)}
                 for pin in layout_pins(view["key_places"], web.x1.width, web.x1.height)
@@ -312,7 +313,7 @@ def _write_mkdocs_yml(folder: DocsFolder) -> None:
 def write_pupil_site(
     cohort: Cohort,
     record: PupilRecord,
-    view: dict[str, Any],
+    view: PupilView,
     folder: Path,
     *,
     processor: ImageProcessor,
@@ -338,25 +339,6 @@ def write_pupil_site(
         language=laid_out.language,
         page_texts=laid_out.pages,
     )
-
-
-def _all_linked_places(view: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every place a page links to, so that each link has a card to land on."""
-    found: dict[str, dict[str, Any]] = {}
-
-    def visit(value: Any) -> None:
-        if isinstance(value, dict):
-            if "kind" in value and "icon" in value and "id" in value and "photo" in value and "number" in value:
-                found.setdefault(value["id"], value)
-                return
-            for item in value.values():
-                visit(item)
-        elif isinstance(value, list):
-            for item in value:
-                visit(item)
-
-    visit(view)
-    return sorted(found.values(), key=lambda place: place["name"])
 
 
 

@@ -6,18 +6,20 @@ resolved here (a place id becomes the place's name, photo, description and map
 position), dates become words in the school's language, and key places get the
 numbers that match the pins on the map.
 
-Images appear as ``{"source": <path in the data folder> | None, "alt": …,
-"initials": …, "colour": …}``; the output stages turn ``source`` into files.
+Its parts are typed in :mod:`~transition_booklets.view.sections`. Images appear as
+``{"type": "image", "source": <path in the data folder> | None, "alt": …, "initials": …,
+"colour": …}``; the output stages turn ``source`` into files. ``places`` lists every place a
+page links to and ``files`` every file of the data folder the outputs show, so no later stage
+has to search the view for them.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Literal
 
 from transition_booklets.data.models import (
     WEEKDAYS,
-    Phase,
     Place,
     Pupil,
     School,
@@ -26,10 +28,18 @@ from transition_booklets.data.models import (
     SupportKind,
     Timetable,
 )
+from transition_booklets.data.models import (
+    Phase as PhaseModel,
+)
 from transition_booklets.support.icons import PLACE_KIND_ICONS
+from transition_booklets.view.sections import Day, ImageRef, Person, Phase, PupilView
+from transition_booklets.view.sections import Place as PlaceView
+from transition_booklets.view.sections import Slot as SlotView
+from transition_booklets.view.sections import Timetable as TimetableView
 from transition_booklets.view.words import Words
 
-View = dict[str, Any]
+#: The pupil's view (see :mod:`~transition_booklets.view.sections` for its parts).
+View = PupilView
 
 PLACEHOLDER_COLOURS = ["#1f5f8b", "#2e7d32", "#6a1b9a", "#ad1457", "#00695c", "#4e342e", "#283593", "#bf360c"]
 
@@ -56,11 +66,12 @@ def image(
     name_for_placeholder: str = "",
     icon: str | None = None,
     *,
-    file: str = "pupil",
+    file: Literal["school", "pupil"] = "pupil",
     field: str = "",
-) -> View:
+) -> ImageRef:
     """An image for the outputs; ``file`` ("school" or "pupil") and ``field`` say where it was named."""
     return {
+        "type": "image",
         "file": file,
         "field": field,
         "source": source,
@@ -71,17 +82,26 @@ def image(
     }
 
 
-class _Resolver:
+class _ViewBuilder:
+    """Builds one pupil's view, remembering the places and files it shows on the way."""
+
     def __init__(self, school: School, pupil: Pupil, pupil_id: str) -> None:
         self.school = school
         self.pupil = pupil
         self.pupil_id = pupil_id
         self.words = Words(school.locale)
         self.place_numbers: dict[str, int] = {}
+        self.places: dict[str, PlaceView] = {}  # every place shown, first one of each id
+        self.files: set[str] = set()  # every data-folder file shown
+
+    def _shown(self, image: ImageRef) -> ImageRef:
+        if image["source"]:
+            self.files.add(image["source"])
+        return image
 
     # -- people and places --------------------------------------------------
 
-    def person(self, staff_id: str | None) -> View | None:
+    def person(self, staff_id: str | None) -> Person | None:
         if staff_id is None:
             return None
         member: StaffMember = self.school.staff[staff_id]
@@ -91,37 +111,42 @@ class _Resolver:
             "full_name": member.full_name or member.name,
             "role": member.role or "",
             "pronouns": member.pronouns or "",
-            "photo": image(
-                member.photo,
-                f"Photo of {member.name}",
-                member.full_name or member.name,
-                file="school",
-                field=f"staff.{staff_id}.photo",
+            "photo": self._shown(
+                image(
+                    member.photo,
+                    f"Photo of {member.name}",
+                    member.full_name or member.name,
+                    file="school",
+                    field=f"staff.{staff_id}.photo",
+                )
             ),
         }
 
-    def place(self, place_id: str | None) -> View | None:
+    def place(self, place_id: str | None) -> PlaceView | None:
         if place_id is None:
             return None
         place: Place = self.school.places[place_id]
         icon = PLACE_KIND_ICONS.get(place.kind.value, "material/map-marker")
-        return {
+        shown: PlaceView = {
+            "type": "place",
             "id": place_id,
             "name": place.name,
             "kind": place.kind.value,
             "icon": icon,
             "description": place.description or "",
             "directions": place.directions or "",
-            "photo": image(
-                place.photo, f"Photo of {place.name}", icon=icon, file="school", field=f"places.{place_id}.photo"
+            "photo": self._shown(
+                image(place.photo, f"Photo of {place.name}", icon=icon, file="school", field=f"places.{place_id}.photo")
             ),
-            "map": place.map.model_dump() if place.map else None,
+            "map": {"x": place.map.x, "y": place.map.y} if place.map else None,
             "number": self.place_numbers.get(place_id),
         }
+        self.places.setdefault(place_id, shown)
+        return shown
 
     # -- sections -----------------------------------------------------------
 
-    def key_places(self) -> list[View]:
+    def key_places(self) -> list[PlaceView]:
         """The pupil's places, numbered for the map: chosen places first, then any others they visit."""
         chosen: list[tuple[str, str | None, str | None]] = [
             (entry.place, entry.note, entry.when) for entry in self.pupil.key_places
@@ -148,11 +173,13 @@ class _Resolver:
             self.place_numbers[place_id] = number
             resolved = self.place(place_id)
             assert resolved is not None
-            resolved.update({"number": number, "note": note or "", "when": when or ""})
+            resolved["number"] = number
+            resolved["note"] = note or ""
+            resolved["when"] = when or ""
             result.append(resolved)
         return result
 
-    def slot(self, period_id: str, slot: Slot | None) -> View:
+    def slot(self, period_id: str, slot: Slot | None) -> SlotView:
         period = self.school.period_ids[period_id]
         subject = self.school.subjects.get(slot.subject) if slot and slot.subject else None
         return {
@@ -173,10 +200,10 @@ class _Resolver:
             "empty": slot is None,
         }
 
-    def timetable(self, timetable: Timetable | None) -> View | None:
+    def timetable(self, timetable: Timetable | None) -> TimetableView | None:
         if not timetable:
             return None
-        days = []
+        days: list[Day] = []
         for weekday in WEEKDAYS:
             if weekday not in timetable and weekday not in self.school.school_days:
                 continue
@@ -198,7 +225,7 @@ class _Resolver:
             )
         return {"days": days}
 
-    def phase(self, index: int, phase: Phase) -> View:
+    def phase(self, index: int, phase: PhaseModel) -> Phase:
         timetable = phase.timetable if phase.timetable is not None else self.pupil.timetable
         return {
             "number": index + 1,
@@ -214,7 +241,7 @@ class _Resolver:
             "own_timetable": phase.timetable is not None,
         }
 
-    def build(self) -> View:
+    def build(self) -> PupilView:
         school, pupil, words = self.school, self.pupil, self.words
         key_places = self.key_places()
         visit = pupil.first_visit
@@ -223,7 +250,7 @@ class _Resolver:
         buddy = pupil.buddy
         photo = pupil.photo if pupil.photo and pupil.photo.consent else None
         periods_by_id = school.period_ids
-        view: View = {
+        view: PupilView = {
             "id": self.pupil_id,
             "name": pupil.name,
             "called": pupil.called,
@@ -231,7 +258,9 @@ class _Resolver:
             "year": pupil.year,
             "start_date": pupil.start_date.isoformat() if pupil.start_date else None,
             "start_date_text": words.date(pupil.start_date),
-            "photo": image(photo.file if photo else None, f"Photo of {pupil.called}", pupil.name, field="photo.file"),
+            "photo": self._shown(
+                image(photo.file if photo else None, f"Photo of {pupil.called}", pupil.name, field="photo.file")
+            ),
             "previous_setting": pupil.previous_setting.model_dump(mode="json") if pupil.previous_setting else None,
             "school": {
                 "name": school.name,
@@ -240,7 +269,7 @@ class _Resolver:
                 "website": school.website or "",
                 "locale": school.locale,
                 "language": words.language,
-                "logo": image(school.logo, f"{school.name} logo", file="school", field="logo"),
+                "logo": self._shown(image(school.logo, f"{school.name} logo", file="school", field="logo")),
                 "colours": school.colours.model_dump(),
                 "contacts": [contact.model_dump() for contact in school.contacts],
                 "keeping_in_touch": school.keeping_in_touch or "",
@@ -316,6 +345,8 @@ class _Resolver:
                 else None
             ),
             "what_to_bring": list(pupil.what_to_bring),
+            "places": [],
+            "files": [],
         }
         if visit:
             view["first_visit"] = {
@@ -337,7 +368,11 @@ class _Resolver:
                 "message": keyworker.message or "",
                 "where": self.place(keyworker.where),
                 "when": keyworker.when or "",
-                "recording": keyworker.welcome_recording.model_dump() if keyworker.welcome_recording else None,
+                "recording": (
+                    {"file": keyworker.welcome_recording.file, "transcript": keyworker.welcome_recording.transcript}
+                    if keyworker.welcome_recording
+                    else None
+                ),
             }
         if worries:
             view["worries"] = {
@@ -356,9 +391,15 @@ class _Resolver:
                 "about": buddy.about or "",
                 "when": buddy.when or "",
             }
+        if school.map:
+            self.files.add(school.map.image)
+        if keyworker and keyworker.welcome_recording:
+            self.files.add(keyworker.welcome_recording.file)
+        view["places"] = sorted(self.places.values(), key=lambda place: place["name"])
+        view["files"] = sorted(self.files)
         return view
 
 
-def build_view(school: School, pupil: Pupil, pupil_id: str) -> View:
+def build_view(school: School, pupil: Pupil, pupil_id: str) -> PupilView:
     """Join the school and one pupil into the structure the pages and the booklet read."""
-    return _Resolver(school, pupil, pupil_id).build()
+    return _ViewBuilder(school, pupil, pupil_id).build()
