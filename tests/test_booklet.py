@@ -28,7 +28,8 @@ from transition_booklets.booklet.typeset import (
 from transition_booklets.data.loader import load_cohort
 from transition_booklets.data.models import Pupil, School
 from transition_booklets.data.problems import BuildError
-from transition_booklets.view.pupil_view import View, build_view
+from transition_booklets.view.pupil_view import build_view
+from transition_booklets.view.sections import PupilView
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "pupils"
@@ -61,7 +62,7 @@ def page_sizes(pdf: Path) -> list[tuple[float, float]]:
 
 
 @pytest.fixture(scope="module")
-def cohort_views() -> dict[str, tuple[School, View]]:
+def cohort_views() -> dict[str, tuple[School, PupilView]]:
     cohort = load_cohort(DATA)
     assert cohort.school is not None
     return {record.id: (cohort.school, build_view(cohort.school, record.pupil, record.id)) for record in cohort.pupils}
@@ -69,7 +70,7 @@ def cohort_views() -> dict[str, tuple[School, View]]:
 
 @pytest.fixture(scope="module")
 def booklets(
-    cohort_views: dict[str, tuple[School, View]], tmp_path_factory: pytest.TempPathFactory
+    cohort_views: dict[str, tuple[School, PupilView]], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, BookletFiles]:
     out = tmp_path_factory.mktemp("booklets")
     return {
@@ -77,7 +78,7 @@ def booklets(
     }
 
 
-def view_for(school: School, pupil: dict[str, Any], pupil_id: str = "test-pupil") -> View:
+def view_for(school: School, pupil: dict[str, Any], pupil_id: str = "test-pupil") -> PupilView:
     return build_view(school, Pupil.model_validate(pupil, context={"school": school}), pupil_id)
 
 
@@ -136,7 +137,7 @@ def test_print_copy_is_in_saddle_stitch_order(booklets: dict[str, BookletFiles],
 
 
 def test_the_pupil_keyworker_and_places_are_in_the_text(
-    booklets: dict[str, BookletFiles], cohort_views: dict[str, tuple[School, View]]
+    booklets: dict[str, BookletFiles], cohort_views: dict[str, tuple[School, PupilView]]
 ) -> None:
     for pupil_id, (_, view) in cohort_views.items():
         text = flat(pdf_text(booklets[pupil_id].reading))
@@ -252,7 +253,9 @@ def test_every_picture_has_alt_text(booklets: dict[str, BookletFiles]) -> None:
     assert any("drawing of the school" in alt for alt in figures)  # the map's description
 
 
-def test_same_input_gives_byte_identical_files(cohort_views: dict[str, tuple[School, View]], tmp_path: Path) -> None:
+def test_same_input_gives_byte_identical_files(
+    cohort_views: dict[str, tuple[School, PupilView]], tmp_path: Path
+) -> None:
     _, view = cohort_views["jordan-reid"]
     first = write_booklets(view, tmp_path / "one", data_dir=DATA)
     second = write_booklets(view, tmp_path / "two", data_dir=DATA)
@@ -261,7 +264,7 @@ def test_same_input_gives_byte_identical_files(cohort_views: dict[str, tuple[Sch
 
 
 def test_booklets_typeset_one_after_another_never_mix_pupils(
-    cohort_views: dict[str, tuple[School, View]], tmp_path: Path
+    cohort_views: dict[str, tuple[School, PupilView]], tmp_path: Path
 ) -> None:
     """One Typst compiler serves every pupil in a process and reuses its layouts: nothing may carry over."""
     _, view = cohort_views["amy-jones"]
@@ -281,7 +284,7 @@ def test_booklets_typeset_one_after_another_never_mix_pupils(
 
 
 def test_creation_date_from_source_date_epoch(
-    cohort_views: dict[str, tuple[School, View]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cohort_views: dict[str, tuple[School, PupilView]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, view = cohort_views["kai-morgan"]
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
@@ -302,7 +305,7 @@ def test_creation_date_from_source_date_epoch(
 
 
 def test_markup_in_a_pupil_file_is_printed_literally(
-    cohort_views: dict[str, tuple[School, View]], tmp_path: Path
+    cohort_views: dict[str, tuple[School, PupilView]], tmp_path: Path
 ) -> None:
     school, _ = cohort_views["kai-morgan"]
     view = view_for(
@@ -324,7 +327,7 @@ def test_markup_in_a_pupil_file_is_printed_literally(
 
 
 def test_long_names_polish_and_arabic_do_not_break_the_booklet(
-    cohort_views: dict[str, tuple[School, View]], tmp_path: Path
+    cohort_views: dict[str, tuple[School, PupilView]], tmp_path: Path
 ) -> None:
     school, _ = cohort_views["kai-morgan"]
     long_word = "Wolfeschlegelsteinhausenbergerdorffwelchevoralternwarengewissenhaft"
@@ -354,7 +357,9 @@ def test_long_names_polish_and_arabic_do_not_break_the_booklet(
     assert "NotoSansArabic" in listing
 
 
-def test_emoji_are_left_out_not_printed_as_boxes(cohort_views: dict[str, tuple[School, View]], tmp_path: Path) -> None:
+def test_emoji_are_left_out_not_printed_as_boxes(
+    cohort_views: dict[str, tuple[School, PupilView]], tmp_path: Path
+) -> None:
     school, _ = cohort_views["kai-morgan"]
     view = view_for(school, {"name": "Kai Morgan 😀", "about_me": {"interests": ["Football ⚽️", "Flags 🇵🇱 👍🏽!"]}})
     files = write_booklets(view, tmp_path, data_dir=DATA)
@@ -365,7 +370,7 @@ def test_emoji_are_left_out_not_printed_as_boxes(cohort_views: dict[str, tuple[S
 
 
 def test_characters_no_font_has_are_replaced_not_fatal(
-    cohort_views: dict[str, tuple[School, View]], tmp_path: Path, caplog: pytest.LogCaptureFixture
+    cohort_views: dict[str, tuple[School, PupilView]], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     school, _ = cohort_views["kai-morgan"]
     view = view_for(school, {"name": "Kai 你好 Morgan", "what_to_bring": ["A ball ⚽ and a snowman ☃"]})
@@ -399,7 +404,7 @@ def test_printable_drops_emoji_and_control_characters() -> None:
 # ---------------------------------------------------------------------------
 
 
-def test_images_are_resolved_per_purpose(cohort_views: dict[str, tuple[School, View]], tmp_path: Path) -> None:
+def test_images_are_resolved_per_purpose(cohort_views: dict[str, tuple[School, PupilView]], tmp_path: Path) -> None:
     _, view = cohort_views["amy-jones"]
     seen: list[tuple[str, str | None]] = []
     plain = data_folder_images(DATA)
@@ -421,7 +426,9 @@ def test_images_are_resolved_per_purpose(cohort_views: dict[str, tuple[School, V
     assert payload["view"]["keyworker"]["person"]["photo"]["print_file"].startswith("img/")
 
 
-def test_placeholders_when_no_image_is_available(cohort_views: dict[str, tuple[School, View]], tmp_path: Path) -> None:
+def test_placeholders_when_no_image_is_available(
+    cohort_views: dict[str, tuple[School, PupilView]], tmp_path: Path
+) -> None:
     _, view = cohort_views["amy-jones"]
     files = write_booklets(view, tmp_path, data_dir=DATA, resolve_image=lambda image, purpose: None)
     text = flat(pdf_text(files.reading))
@@ -431,7 +438,7 @@ def test_placeholders_when_no_image_is_available(cohort_views: dict[str, tuple[S
 
 
 def test_a_pupil_without_a_photo_has_their_initials_beside_their_name(
-    cohort_views: dict[str, tuple[School, View]], tmp_path: Path
+    cohort_views: dict[str, tuple[School, PupilView]], tmp_path: Path
 ) -> None:
     _, view = cohort_views["zofia-wisniewska"]
     assert not view["photo"]["source"] and view["photo"]["initials"] == "ZW"
@@ -441,7 +448,7 @@ def test_a_pupil_without_a_photo_has_their_initials_beside_their_name(
     assert "ZW" in about and "Zosia" in about
 
 
-def test_a_broken_image_names_the_pupil_file(cohort_views: dict[str, tuple[School, View]], tmp_path: Path) -> None:
+def test_a_broken_image_names_the_pupil_file(cohort_views: dict[str, tuple[School, PupilView]], tmp_path: Path) -> None:
     _, view = cohort_views["amy-jones"]
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"\x89PNG\r\n\x1a\n this is not really a picture")
@@ -456,7 +463,7 @@ def test_a_broken_image_names_the_pupil_file(cohort_views: dict[str, tuple[Schoo
 
 
 def test_pictures_can_come_from_the_image_pipeline(
-    cohort_views: dict[str, tuple[School, View]], tmp_path: Path
+    cohort_views: dict[str, tuple[School, PupilView]], tmp_path: Path
 ) -> None:
     from transition_booklets.booklet.typeset import processed_images
     from transition_booklets.pictures.images import ImageProcessor

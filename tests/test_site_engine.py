@@ -5,9 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import EXAMPLE
 from tests.site_checks import page_text
 from transition_booklets.data.loader import load_cohort
+from transition_booklets.data.problems import BuildError
 from transition_booklets.pictures.images import ImageProcessor
 from transition_booklets.site.engine import SiteEngine
 from transition_booklets.site.pages import PAGES, write_docs
@@ -61,3 +64,20 @@ def test_the_docs_folder_builds_the_same_with_plain_mkdocs(tmp_path: Path) -> No
         assert _normalised(re.sub(r"<[^>]+>", " ", fast)) == _normalised(re.sub(r"<[^>]+>", " ", plain)), page.file
     assert (tmp_path / "plain" / "media" / "welcome.ogg").is_file()
     assert (tmp_path / "fast" / "media" / "welcome.ogg").is_file()
+
+
+def test_strict_in_mkdocs_yml_fails_a_site_mkdocs_warns_about(tmp_path: Path) -> None:
+    """``strict: true`` is honoured by the fast engine as by ``mkdocs build``: a nav entry with no page fails."""
+    cohort = load_cohort(EXAMPLE, ["kai-morgan"])
+    assert cohort.school is not None
+    record = cohort.pupils[0]
+    view = build_view(cohort.school, record.pupil, record.id)
+    docs = tmp_path / "work" / "docs"
+    laid_out = write_docs(cohort, record, view, docs, processor=ImageProcessor(EXAMPLE, tmp_path / "cache"))
+    engine = SiteEngine(tmp_path / "store")
+    assert engine.config.strict, "mkdocs.yml sets strict: true"
+    settings = {"site_name": laid_out.site_name, "extra": laid_out.extra, "language": laid_out.language}
+    with pytest.raises(BuildError, match=r"'missing\.md' is included in the 'nav'"):
+        engine.build(docs, tmp_path / "broken", nav=[*laid_out.nav, {"Missing": "missing.md"}], **settings)
+    engine.build(docs, tmp_path / "fine", nav=laid_out.nav, **settings)
+    assert (tmp_path / "fine" / "index.html").is_file()

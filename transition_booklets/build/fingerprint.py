@@ -17,10 +17,11 @@ from pathlib import Path
 from transition_booklets.data.loader import Cohort, PupilRecord
 from transition_booklets.support.files import file_digest, write_atomic
 from transition_booklets.support.resources import tool_digest
-from transition_booklets.view.pupil_view import View, build_view
+from transition_booklets.view.pupil_view import build_view
+from transition_booklets.view.sections import PupilView
 
 
-def _view_summary(cohort: Cohort, record: PupilRecord, view: View | None = None) -> tuple[str, list[str]]:
+def _view_summary(cohort: Cohort, record: PupilRecord, view: PupilView | None = None) -> tuple[str, list[str]]:
     """The hash of the pupil's view (built here unless given) and the files it shows."""
     assert cohort.school is not None
     if view is None:
@@ -51,7 +52,7 @@ class ViewCache:
             pass
         return None
 
-    def summary(self, cohort: Cohort, record: PupilRecord, view: View | None = None) -> tuple[str, list[str]]:
+    def summary(self, cohort: Cohort, record: PupilRecord, view: PupilView | None = None) -> tuple[str, list[str]]:
         """``view``: the pupil's view when the caller has built it already (saves building it twice)."""
         if self.folder is None:
             return _view_summary(cohort, record, view)
@@ -76,7 +77,7 @@ def pupil_fingerprint(
     pdf: bool,
     protect: str = "",
     views: ViewCache | None = None,
-    view: View | None = None,
+    view: PupilView | None = None,
 ) -> str:
     """``protect`` is empty for an open build, else a token that changes with the pupil's password.
 

@@ -493,15 +493,17 @@ class AboutMe(Model):
     goals: list[Text] = Field(default_factory=list)
 
 
-class View(Model):
+class Opinion(Model):
+    """What one person thinks of the move: the pupil, a parent, or the last setting."""
+
     by: str | None = Field(None, description="Whose view this is, e.g. 'Mum (Sarah)'.")
     text: Text
 
 
 class Views(Model):
-    pupil: View | None = None
-    parent: View | None = None
-    setting: View | None = None
+    pupil: Opinion | None = None
+    parent: Opinion | None = None
+    setting: Opinion | None = None
 
 
 class FamilyLiaison(Model):

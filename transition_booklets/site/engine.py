@@ -18,6 +18,7 @@ so each folder stays complete on its own while the disk holds one copy.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import hashlib
 import json
@@ -25,6 +26,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, get_files
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.toc import get_toc
+from transition_booklets.data.problems import BuildError
 from transition_booklets.support import resources
 from transition_booklets.support.files import link_or_copy, write_atomic
 
@@ -68,6 +71,34 @@ def _page_file(config: MkDocsConfig, name: str, text: str) -> File:
     file = File(name, src_dir=None, dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls)
     file.content_string = text
     return file
+
+
+class _Warnings(logging.Handler):
+    """Collects what MkDocs warns about while one site is laid out (for ``strict: true``)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _strict(config: MkDocsConfig, what: str) -> Iterator[None]:
+    """With ``strict: true`` in ``mkdocs.yml``, a warning from MkDocs fails the site, as ``mkdocs build --strict`` does."""
+    if not config.strict:
+        yield
+        return
+    warnings = _Warnings()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(warnings)
+    try:
+        yield
+    finally:
+        logger.removeHandler(warnings)
+    if warnings.messages:
+        raise BuildError(f"{what}: the site could not be laid out: " + "; ".join(warnings.messages))
 
 
 def _is_dead_weight(dest: str) -> bool:
@@ -182,20 +213,21 @@ class SiteEngine:
             files = Files([_page_file(config, name, text) for name, text in page_texts.items()])
         else:
             files = get_files(config)
-        navigation = get_navigation(files, config)
-        pages = files.documentation_pages()
-        for file in pages:
-            page = file.page
-            assert page is not None
-            page.read_source(config)
-            page.content = page.markdown  # the pages are HTML already; see the module docstring
-            page.toc = get_toc([])
-        for file in files:
-            if file.is_documentation_page() or page_texts is not None:
-                continue
-            target = Path(file.abs_dest_path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            link_or_copy(file.abs_src_path or "", target)
-        for file in pages:
-            assert file.page is not None
-            _build_page(file.page, config, pages, navigation, self.env)
+        with _strict(config, str(docs)):
+            navigation = get_navigation(files, config)
+            pages = files.documentation_pages()
+            for file in pages:
+                page = file.page
+                assert page is not None
+                page.read_source(config)
+                page.content = page.markdown  # the pages are HTML already; see the module docstring
+                page.toc = get_toc([])
+            for file in files:
+                if file.is_documentation_page() or page_texts is not None:
+                    continue
+                target = Path(file.abs_dest_path)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                link_or_copy(file.abs_src_path or "", target)
+            for file in pages:
+                assert file.page is not None
+                _build_page(file.page, config, pages, navigation, self.env)

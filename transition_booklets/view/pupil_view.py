@@ -38,9 +38,6 @@ from transition_booklets.view.sections import Slot as SlotView
 from transition_booklets.view.sections import Timetable as TimetableView
 from transition_booklets.view.words import Words
 
-#: The pupil's view (see :mod:`~transition_booklets.view.sections` for its parts).
-View = PupilView
-
 PLACEHOLDER_COLOURS = ["#1f5f8b", "#2e7d32", "#6a1b9a", "#ad1457", "#00695c", "#4e342e", "#283593", "#bf360c"]
 
 
