@@ -233,3 +233,25 @@ def test_parallel_build_after_a_booklet_in_the_same_process_does_not_hang(exampl
     )
     assert completed.returncode == 0, completed.stderr
     assert "2 built, 0 unchanged, 0 failed" in completed.stdout
+
+
+def test_a_picture_a_build_cannot_use_is_reported_with_its_file_line_and_field(
+    example_copy: Path, tmp_path: Path
+) -> None:
+    """A failure while building names the line of the key, like a `check` problem, for the pupil's and the school's files."""
+    (example_copy / "images" / "pupils" / "amy.jpg").write_text("not a picture", encoding="utf-8")
+    (example_copy / "images" / "staff" / "ms-lewis.jpg").write_bytes(b"\xff\xd8\xff\xe0 cut short")
+    result = build_cohort(options_for(example_copy, tmp_path, only=["amy-jones", "zofia-wisniewska"]))
+    messages = [str(problem) for problem in result.problems]
+    amy = next(message for message in messages if "amy-jones.yaml" in message)
+    lines = (example_copy / "amy-jones.yaml").read_text(encoding="utf-8").splitlines()
+    line = next(number for number, text in enumerate(lines, start=1) if "file: images/pupils/amy.jpg" in text)
+    assert f"amy-jones.yaml:{line}:" in amy, amy
+    assert " photo.file: 'images/pupils/amy.jpg'" in amy
+    school_lines = (example_copy / "school.yaml").read_text(encoding="utf-8").splitlines()
+    lewis = next(
+        number for number, text in enumerate(school_lines, start=1) if "photo: images/staff/ms-lewis.jpg" in text
+    )
+    school_messages = [message for message in messages if f"school.yaml:{lewis}:" in message]
+    assert school_messages and all(" staff.ms-lewis.photo: " in message for message in school_messages), messages
+    assert sorted(result.failed) == ["amy-jones", "zofia-wisniewska"]

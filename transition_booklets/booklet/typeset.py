@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any
 import typst
 
 from transition_booklets.booklet.imposition import ImpositionError, impose_saddle_stitch
-from transition_booklets.data.problems import BuildError, display_path
+from transition_booklets.data.problems import BuildError, Where, display_path
 from transition_booklets.pictures.sizes import PRINT_SIZES
 from transition_booklets.support import resources
 from transition_booklets.support.files import link_or_copy, write_atomic
@@ -317,7 +317,7 @@ def processed_images(processor: ImageProcessor, *, pupil_file: str, school_file:
             return None
         width_mm, square, drawing = PRINT_SIZES[purpose]
         named_in = school_file if image.get("file") == "school" else pupil_file
-        where = f"{named_in} {image.get('field', '')}".strip()
+        where = Where(named_in, str(image.get("field", "")))
         rendition = processor.print_image(str(source), width_mm=width_mm, square=square, drawing=drawing, where=where)
         return rendition.path
 

@@ -30,8 +30,9 @@ import jinja2
 
 from transition_booklets.build.fingerprint import ViewCache, pupil_fingerprint
 from transition_booklets.build.settings import Settings
-from transition_booklets.data.loader import Cohort, PupilRecord
+from transition_booklets.data.loader import SCHOOL_FILE, Cohort, PupilRecord, school_positions
 from transition_booklets.data.problems import BuildError, display_path
+from transition_booklets.data.yaml_source import Positions
 from transition_booklets.pictures.images import ImageProcessor
 from transition_booklets.protect.passwords import folder_name
 from transition_booklets.publish.folders import Publisher
@@ -157,7 +158,7 @@ class PupilBuilder:
             return {
                 "id": record.id,
                 "status": "failed",
-                "problems": [str(error)],
+                "problems": [str(error.located(self._positions(record)))],
                 "seconds": time.perf_counter() - started,
             }
         except Exception as error:  # a bug must not stop the other pupils; say so plainly
@@ -180,6 +181,20 @@ class PupilBuilder:
             "fingerprint": fingerprint,
             "part": self._report_part(record),
         }
+
+    def _positions(self, record: PupilRecord) -> Callable[[str], Positions | None]:
+        """Where each value of the pupil's file and of ``school.yaml`` is, to locate a build error."""
+        pupil_file = display_path(record.path)
+        school_file = display_path(self.cohort.data_dir / SCHOOL_FILE)
+
+        def positions(file: str) -> Positions | None:
+            if file == pupil_file:
+                return record.positions
+            if file == school_file:
+                return school_positions(self.cohort.data_dir)
+            return None
+
+        return positions
 
     def _report_part(self, record: PupilRecord) -> Any:
         """The pupil's part of the staff page, worked out here while the pupil is in memory (or None)."""

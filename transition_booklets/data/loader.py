@@ -326,3 +326,22 @@ def load_cohort(
             cohort.pupils.append(loaded)
     log.debug("read %d pupils with %d problems", len(cohort.pupils), len(cohort.problems))
     return cohort
+
+
+@functools.lru_cache(maxsize=16)
+def _school_positions_cached(path: str, mtime_ns: int, size: int) -> Positions:
+    try:
+        _, positions = read_yaml(Path(path))
+    except YamlProblem:
+        return Positions()
+    return positions
+
+
+def school_positions(data_dir: Path) -> Positions:
+    """Where each value of ``school.yaml`` is (re-read only when the file changes)."""
+    path = data_dir / SCHOOL_FILE
+    try:
+        stat = path.stat()
+    except OSError:
+        return Positions()
+    return _school_positions_cached(str(path), stat.st_mtime_ns, stat.st_size)

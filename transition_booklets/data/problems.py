@@ -2,12 +2,20 @@
 
 Every problem names the file, the line and column, the field and what to do:
 ``pupils/amy.yaml:12:5 timetable.monday.p2.place: no place 'sciense-lab' in school.yaml (did you mean 'science-lab'?)``
+
+One type carries a problem across every stage: :class:`Problem` while reading and checking,
+:class:`BuildError` when a later stage (a picture, the recording, Typst) cannot use something.
+A stage that knows which key named the thing raises ``BuildError.at(Where(file, field), message)``;
+the build then gives it the line and column of that key (:meth:`BuildError.located`), so it
+reads like a ``check`` problem.
 """
 
 from __future__ import annotations
 
+import re
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -40,13 +48,51 @@ class Problem:
         return f"{where}{label}{field} {self.message}"
 
 
+@dataclass(frozen=True)
+class Where:
+    """The YAML file and key that named something a stage uses: ``Where("pupils/amy.yaml", "photo.file")``."""
+
+    file: str
+    field: str
+
+    def __str__(self) -> str:
+        return f"{self.file} {self.field}".strip()
+
+
 class BuildError(Exception):
     """A problem that stops one pupil (or the whole run) with a message for the user."""
 
-    def __init__(self, problems: list[Problem] | str) -> None:
+    def __init__(self, problems: list[Problem] | str, *, where: Where | None = None, detail: str = "") -> None:
         self.problems = problems if isinstance(problems, list) else []
+        self.where = where
+        self.detail = detail
         text = problems if isinstance(problems, str) else "\n".join(str(problem) for problem in problems)
         super().__init__(text)
+
+    @classmethod
+    def at(cls, where: Where | str, message: str) -> BuildError:
+        """``message`` about what the key ``where`` names (a plain string ``where`` is only put in front)."""
+        if isinstance(where, Where):
+            return cls(f"{where}: {message}", where=where, detail=message)
+        return cls(f"{where}: {message}" if where else message)
+
+    def located(self, positions: Callable[[str], Positions | None]) -> BuildError:
+        """This error with the line and column of its key, from ``positions(file)`` (None: not known)."""
+        if self.where is None or self.problems:
+            return self
+        found = positions(self.where.file)
+        if found is None:
+            return self
+        line, column = found.of(location_of(self.where.field))
+        return BuildError([Problem(self.where.file, line, column, self.where.field, self.detail)])
+
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def location_of(field: str) -> Location:
+    """``timetable.monday[2].place`` → ``('timetable', 'monday', 2, 'place')`` (the inverse of :func:`dotted`)."""
+    return tuple(int(index) if index else name for name, index in _PART.findall(field))
 
 
 def dotted(location: Location) -> str:

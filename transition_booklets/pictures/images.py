@@ -75,7 +75,7 @@ from typing import Any, Literal, Protocol
 from PIL import Image, ImageCms, ImageDraw, ImageFont, features
 
 from transition_booklets.data.models import data_path_problem
-from transition_booklets.data.problems import BuildError
+from transition_booklets.data.problems import BuildError, Where
 from transition_booklets.support import resources
 from transition_booklets.support.files import replacing
 
@@ -201,10 +201,6 @@ class _Spec:
 # ---------------------------------------------------------------------------
 # Small helpers
 # ---------------------------------------------------------------------------
-
-
-def _message(where: str, text: str) -> str:
-    return f"{where}: {text}" if where else text
 
 
 def mm_to_px(width_mm: float, dpi: int = PRINT_DPI) -> int:
@@ -432,7 +428,7 @@ class ImageProcessor:
         width: int,
         square: bool = False,
         drawing: bool = False,
-        where: str = "",
+        where: Where | str = "",
         overlay: Overlay | None = None,
     ) -> WebImage:
         """WebP at ``width`` and ``2 × width`` pixels (capped at the source's size)."""
@@ -450,7 +446,7 @@ class ImageProcessor:
         width_mm: float,
         square: bool = False,
         drawing: bool = False,
-        where: str = "",
+        where: Where | str = "",
         overlay: Overlay | None = None,
     ) -> Rendition:
         """JPEG (or PNG with ``drawing``) with :data:`PRINT_DPI` pixels per inch of ``width_mm``."""
@@ -496,7 +492,7 @@ class ImageProcessor:
         )
 
     def web_for(
-        self, image: Mapping[str, Any], *, width: int, square: bool = False, where: str = ""
+        self, image: Mapping[str, Any], *, width: int, square: bool = False, where: Where | str = ""
     ) -> WebImage | None:
         """An image dict from ``view.py``: its photo, else the initials placeholder, else None (show the icon)."""
         source = image.get("source")
@@ -506,7 +502,7 @@ class ImageProcessor:
             return self.placeholder_web(str(image["initials"]), str(image.get("colour") or ""), width=width)
         return None
 
-    def _source(self, source: str, where: str) -> _Source:
+    def _source(self, source: str, where: Where | str) -> _Source:
         """Check a source and read its header, remembering the answer (or the problem) for this file."""
         path = self.data_dir / source
         memo_key = self._checked.get(source)
@@ -519,7 +515,7 @@ class ImageProcessor:
                 memo_key = problem
             self._checked[source] = memo_key
         if isinstance(memo_key, str):
-            raise BuildError(_message(where, memo_key))
+            raise BuildError.at(where, memo_key)
         known = self._sources.get(memo_key)
         if known is None:
             try:
@@ -528,7 +524,7 @@ class ImageProcessor:
                 known = str(refused)
             self._sources[memo_key] = known
         if isinstance(known, str):
-            raise BuildError(_message(where, known))
+            raise BuildError.at(where, known)
         return known
 
     def _read_header(self, source: str, path: Path, size: int) -> _Source:
@@ -563,7 +559,7 @@ class ImageProcessor:
             self.reused += 1
         return known
 
-    def _make(self, source: str, specs: list[_Spec], where: str) -> list[Rendition]:
+    def _make(self, source: str, specs: list[_Spec], where: Where | str) -> list[Rendition]:
         info = self._source(source, where)
         results: list[Rendition | None] = []
         missing: list[tuple[int, str, tuple[int, int]]] = []
@@ -623,17 +619,17 @@ class ImageProcessor:
             del self._bases[next(iter(self._bases))]
 
     def _decode(
-        self, source: str, info: _Source, largest: tuple[int, int], where: str
+        self, source: str, info: _Source, largest: tuple[int, int], where: Where | str
     ) -> tuple[Image.Image, bytes | None]:
         """Decode a source at the smallest size that still gives ``largest``, upright and in a smooth mode."""
         last, self._last_read = self._last_read, None
         data = last[1] if last is not None and last[0] == info.digest else (self.data_dir / source).read_bytes()
         if hashlib.sha256(data).hexdigest() != info.digest:
-            raise BuildError(_message(where, f"'{source}' changed while the build was running; build again"))
+            raise BuildError.at(where, f"'{source}' changed while the build was running; build again")
         try:
             image = _open(source, data)
         except _Refused as refused:
-            raise BuildError(_message(where, str(refused))) from None
+            raise BuildError.at(where, str(refused)) from None
         icc = image.info.get("icc_profile") or None
         want_w, want_h = largest
         if info.orientation in (5, 6, 7, 8):
@@ -645,12 +641,10 @@ class ImageProcessor:
         except _DECODE_ERRORS as error:
             log.debug("decoding %s failed: %s", source, error)
             self._forget(source)
-            raise BuildError(
-                _message(
-                    where,
-                    f"'{source}' is not a complete image (the file is cut short or damaged); "
-                    "save it again or choose another photo",
-                )
+            raise BuildError.at(
+                where,
+                f"'{source}' is not a complete image (the file is cut short or damaged); "
+                "save it again or choose another photo",
             ) from None
         image = _normalise_mode(image)
         transpose = _TRANSPOSE.get(info.orientation)

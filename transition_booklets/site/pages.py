@@ -27,7 +27,7 @@ from transition_booklets.support.icons import icon_svg
 from transition_booklets.pictures.images import ImageProcessor
 from transition_booklets.data.loader import Cohort, PupilRecord
 from transition_booklets.support.parallel import can_fork, fork_pool
-from transition_booklets.data.problems import BuildError, display_path
+from transition_booklets.data.problems import BuildError, Where, display_path
 from transition_booklets.pictures.school_map import layout_pins
 from transition_booklets.site.engine import SiteEngine
 from transition_booklets.pictures.sizes import PRINT_SIZES, WEB_WIDTHS
@@ -107,8 +107,8 @@ class SiteImages:
         self.files = {"pupil": pupil_file, "school": school_file}
         self.copied: set[str] = set()
 
-    def where(self, image: dict[str, Any]) -> str:
-        return f"{self.files.get(image.get('file', 'pupil'), '')} {image.get('field', '')}".strip()
+    def where(self, image: dict[str, Any]) -> Where:
+        return Where(self.files.get(image.get("file", "pupil"), ""), image.get("field", ""))
 
     def copy(self, path: Path) -> str:
         if path.name not in self.copied:
@@ -141,7 +141,7 @@ def _site_colours(school_colours: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _media(cohort: Cohort, view: PupilView, docs: Path) -> dict[str, Any] | None:
+def _media(cohort: Cohort, view: PupilView, docs: Path, pupil_file: str) -> dict[str, Any] | None:
     keyworker = view["keyworker"]
     recording = keyworker["recording"] if keyworker else None
     if not recording:
@@ -149,9 +149,10 @@ def _media(cohort: Cohort, view: PupilView, docs: Path) -> dict[str, Any] | None
     source = cohort.data_dir / recording["file"]
     kind = MEDIA_KINDS.get(source.suffix.lower())
     if kind is None:
-        raise BuildError(
-            f"keyworker.welcome_recording.file: '{recording['file']}' is not an audio or video file this site can play; "
-            f"use one of: {', '.join(sorted(MEDIA_KINDS))}"
+        raise BuildError.at(
+            Where(pupil_file, "keyworker.welcome_recording.file"),
+            f"'{recording['file']}' is not an audio or video file this site can play; "
+            f"use one of: {', '.join(sorted(MEDIA_KINDS))}",
         )
     media = docs / "media"
     media.mkdir(exist_ok=True)
@@ -242,10 +243,7 @@ def write_docs(
     pupil_file = display_path(record.path)
     docs.mkdir(parents=True, exist_ok=True)
     images = SiteImages(processor, docs, pupil_file, display_path(cohort.data_dir / "school.yaml"))
-    try:
-        recording = _media(cohort, view, docs)
-    except BuildError as error:
-        raise BuildError(f"{pupil_file} {error}") from None
+    recording = _media(cohort, view, docs, pupil_file)
     used = {place["id"] for place in view["key_places"]}
     other_places = [place for place in view["places"] if place["id"] not in used]
     site_map = None
@@ -256,7 +254,7 @@ def write_docs(
             cohort.school.map.image,
             width=WEB_WIDTHS["map"],
             drawing=True,
-            where=f"{display_path(cohort.data_dir / 'school.yaml')} map.image",
+            where=Where(display_path(cohort.data_dir / "school.yaml"), "map.image"),
         )
         for rendition in web.renditions:
             images.copy(rendition.path)

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from transition_booklets.data.loader import SCHOOL_FILE, Cohort, PupilRecord
+from transition_booklets.data.loader import SCHOOL_FILE, Cohort, PupilRecord, school_positions
 from transition_booklets.data.models import Pupil, School, Timetable, timetable_of
 from transition_booklets.data.problems import Problem, Severity, display_path, dotted
 from transition_booklets.data.yaml_source import Location, Positions, YamlProblem, read_yaml
@@ -115,30 +115,6 @@ def pupil_uses(school: School, pupil: Pupil) -> list[Use]:
             if place.kind.value in DEFAULT_PLACE_KINDS
         ]
     return uses
-
-
-# ---------------------------------------------------------------------------
-# Positions in school.yaml
-# ---------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=16)
-def _school_positions_cached(path: str, mtime_ns: int, size: int) -> Positions:
-    try:
-        _, positions = read_yaml(Path(path))
-    except YamlProblem:
-        return Positions()
-    return positions
-
-
-def school_positions(data_dir: Path) -> Positions:
-    """Where each value of ``school.yaml`` is (re-read only when the file changes)."""
-    path = data_dir / SCHOOL_FILE
-    try:
-        stat = path.stat()
-    except OSError:
-        return Positions()
-    return _school_positions_cached(str(path), stat.st_mtime_ns, stat.st_size)
 
 
 # ---------------------------------------------------------------------------
