@@ -13,7 +13,7 @@ from transition_booklets.data.loader import load_cohort
 from transition_booklets.data.problems import BuildError
 from transition_booklets.pictures.images import ImageProcessor
 from transition_booklets.site.engine import SiteEngine
-from transition_booklets.site.pages import PAGES, write_docs
+from transition_booklets.site.pages import PAGES, DocsFolder, write_docs
 from transition_booklets.view.pupil_view import build_view
 
 
@@ -21,14 +21,19 @@ def _normalised(html: str) -> str:
     return re.sub(r"\s+", " ", html).strip()
 
 
-def test_the_docs_folder_builds_the_same_with_plain_mkdocs(tmp_path: Path) -> None:
-    """The fast engine is only a faster way to run MkDocs: plain `mkdocs build` gives the same pages."""
-    cohort = load_cohort(EXAMPLE, ["jordan-reid"])
+def _docs_folder(pupil_id: str, docs: Path, cache: Path) -> DocsFolder:
+    """One example pupil's docs folder, as ``write_docs`` lays it out for MkDocs."""
+    cohort = load_cohort(EXAMPLE, [pupil_id])
     assert cohort.school is not None
     record = cohort.pupils[0]
     view = build_view(cohort.school, record.pupil, record.id)
+    return write_docs(cohort, record, view, docs, processor=ImageProcessor(EXAMPLE, cache))
+
+
+def test_the_docs_folder_builds_the_same_with_plain_mkdocs(tmp_path: Path) -> None:
+    """The fast engine is only a faster way to run MkDocs: plain `mkdocs build` gives the same pages."""
     docs = tmp_path / "work" / "docs"
-    laid_out = write_docs(cohort, record, view, docs, processor=ImageProcessor(EXAMPLE, tmp_path / "cache"))
+    laid_out = _docs_folder("jordan-reid", docs, tmp_path / "cache")
 
     engine = SiteEngine(tmp_path / "store")
     engine.build(
@@ -68,12 +73,8 @@ def test_the_docs_folder_builds_the_same_with_plain_mkdocs(tmp_path: Path) -> No
 
 def test_strict_in_mkdocs_yml_fails_a_site_mkdocs_warns_about(tmp_path: Path) -> None:
     """``strict: true`` is honoured by the fast engine as by ``mkdocs build``: a nav entry with no page fails."""
-    cohort = load_cohort(EXAMPLE, ["kai-morgan"])
-    assert cohort.school is not None
-    record = cohort.pupils[0]
-    view = build_view(cohort.school, record.pupil, record.id)
     docs = tmp_path / "work" / "docs"
-    laid_out = write_docs(cohort, record, view, docs, processor=ImageProcessor(EXAMPLE, tmp_path / "cache"))
+    laid_out = _docs_folder("kai-morgan", docs, tmp_path / "cache")
     engine = SiteEngine(tmp_path / "store")
     assert engine.config.strict, "mkdocs.yml sets strict: true"
     settings = {"site_name": laid_out.site_name, "extra": laid_out.extra, "language": laid_out.language}
