@@ -1,7 +1,9 @@
-"""The command line: ``build`` (the default), ``check``, ``new`` and ``serve``.
+"""The command line: ``build`` (the default), ``check``, ``new``, ``init``, ``serve`` and ``schema``.
 
-This is the only module that prints. Bad input ends with exit code 1 and a list of
-problems, never a traceback; a usage mistake ends with exit code 2.
+This module and :mod:`~transition_booklets.commands` are the only ones that print. Bad input
+ends with exit code 1 and a list of problems, never a traceback; a usage mistake ends with
+exit code 2. Every message names the program as the user ran it (``transition-booklets``,
+``python build.py`` or ``python -m transition_booklets``), so a next step can be typed as shown.
 """
 
 from __future__ import annotations
@@ -18,36 +20,49 @@ from transition_booklets import __version__
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("build", "check", "new", "serve", "schema")
+COMMANDS = ("build", "check", "new", "init", "serve", "schema")
+DEFAULT_DATA = Path("pupils")
 
 DESCRIPTION = """\
 Turn a school's data folder (school.yaml plus one YAML file per pupil) into a
 personalised mini-site and a printable booklet for every pupil.
 
 commands:
-  build   build every pupil (the default: 'python build.py' is 'python build.py build')
+  build   build every pupil (the default: '{prog}' is '{prog} build')
   check   check every file and show what each pupil's plan still needs; builds nothing
   new     write a starter pupil file to fill in
+  init    make a new data folder for your school (--example: a copy of the example school)
   serve   preview one pupil's site on this computer while you edit their file
   schema  write the JSON Schemas that editors use to check files as you type
 
-Run 'python build.py COMMAND --help' for the options of one command.
+Start with: {prog} init my-school
+Run '{prog} COMMAND --help' for the options of one command.
 """
+
+
+def program_name(argv0: str | None = None) -> str:
+    """The program as the user ran it, to show in messages and usage lines."""
+    name = Path(sys.argv[0] if argv0 is None else argv0).name
+    if name == "build.py":
+        return "python build.py"
+    if name in ("__main__.py", "-m"):
+        return "python -m transition_booklets"
+    return "transition-booklets"
 
 
 def _data_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--data",
         type=Path,
-        default=Path("pupils"),
+        default=None,
         metavar="DIR",
-        help="the school's data folder with school.yaml and the pupil files (default: pupils)",
+        help=f"the school's data folder with school.yaml and the pupil files (default: {DEFAULT_DATA})",
     )
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parser(prog: str = "transition-booklets") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="build.py", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog=prog, description=DESCRIPTION.format(prog=prog), formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -61,16 +76,16 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--out",
         type=Path,
-        default=Path("site"),
+        default=None,
         metavar="DIR",
-        help="where the pupils' sites go, one folder per pupil (default: site)",
+        help="where the pupils' sites go, one folder per pupil (default: DATA-site beside the data folder)",
     )
     build.add_argument(
         "--staff-out",
         type=Path,
-        default=Path("staff"),
+        default=None,
         metavar="DIR",
-        help="where staff-only outputs go: reports, passwords, letters (default: staff)",
+        help="where staff-only outputs go: reports, passwords, letters (default: DATA-staff beside the data folder)",
     )
     build.add_argument(
         "--jobs",
@@ -126,6 +141,17 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("name", help='the pupil\'s full name in quotes, e.g. "Amelia Jones"')
     new.add_argument("--id", dest="pupil_id", default=None, help="the file name to use (default: from the name)")
 
+    init = commands.add_parser(
+        "init",
+        help="make a new data folder for your school",
+        description="Make a data folder for your school: a commented school.yaml to fill in, an images "
+        "folder, the schemas editors use, and START-HERE.md. With --example, a copy of the example school.",
+    )
+    init.add_argument("folder", type=Path, metavar="DIR", help="the folder to make, e.g. my-school")
+    init.add_argument(
+        "--example", action="store_true", help="copy the example school (Riverside Academy) to try the tool"
+    )
+
     serve = commands.add_parser(
         "serve",
         help="preview one pupil's site while you edit",
@@ -155,11 +181,16 @@ def _setup_logging(quiet: bool = False) -> None:
     logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(message)s", stream=sys.stderr)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = make_parser()
+    prog = prog or program_name()
+    parser = make_parser(prog)
+    implicit_build = not args_list or args_list[0] not in (*COMMANDS, "-h", "--help", "--version")
     args = parser.parse_args(_with_default_command(args_list))
     _setup_logging(getattr(args, "quiet", False))
+    data_given = getattr(args, "data", None) is not None
+    if hasattr(args, "data") and args.data is None:
+        args.data = DEFAULT_DATA
     try:
         if args.command == "check":
             from transition_booklets.commands import run_check
@@ -168,7 +199,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "new":
             from transition_booklets.commands import run_new
 
-            return run_new(args.data, args.name, args.pupil_id)
+            return run_new(args.data, args.name, args.pupil_id, prog=prog, data_given=data_given)
+        if args.command == "init":
+            from transition_booklets.commands import run_init
+
+            return run_init(args.folder, example=args.example, prog=prog)
         if args.command == "serve":
             from transition_booklets.serve import run_serve
 
@@ -180,9 +215,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             for path in write_schemas(args.out):
                 print(f"wrote {path}")
             return 0
-        from transition_booklets.commands import run_build
+        from transition_booklets.commands import run_build, unknown_words
 
-        return run_build(args)
+        unknown = unknown_words(args.data, args.pupils, commands=COMMANDS if implicit_build else ())
+        if unknown:
+            print(f"{prog}: {unknown}", file=sys.stderr)
+            return 2
+        return run_build(args, prog)
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
         return 130

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
+import shutil
 import sys
 from pathlib import Path
 
 from transition_booklets.data.loader import load_cohort, load_school
-from transition_booklets.data.problems import display_path
+from transition_booklets.data.problems import BuildError, display_path
+from transition_booklets.data.schema import DATA_FOLDER_SCHEMAS, pupil_schema_line, refresh_data_schemas, write_schemas
 from transition_booklets.data.starter import pupil_id_for, render_starter
 from transition_booklets.support import resources
 from transition_booklets.support.parallel import cores
@@ -45,10 +48,19 @@ def run_check(data_dir: Path, only: list[str]) -> int:
     return 0
 
 
-def run_new(data_dir: Path, name: str, pupil_id: str | None) -> int:
+def _data_words(data_dir: Path, data_given: bool) -> str:
+    """`` --data DIR`` as the user would type it again, or nothing for the default folder."""
+    return f" --data {_quoted(display_path(data_dir))}" if data_given else ""
+
+
+def _quoted(text: str) -> str:
+    return f'"{text}"' if any(char in text for char in " '\"&;|<>()$`\\") else text
+
+
+def run_new(data_dir: Path, name: str, pupil_id: str | None, *, prog: str, data_given: bool) -> int:
     name = name.strip()
     if not name:
-        print('Give the pupil\'s full name in quotes, e.g. python build.py new "Amelia Jones"', file=sys.stderr)
+        print(f'Give the pupil\'s full name in quotes, e.g. {prog} new "Amelia Jones"', file=sys.stderr)
         return 2
     pupil_id = pupil_id or pupil_id_for(name)
     from transition_booklets.data.loader import PUPIL_ID
@@ -57,7 +69,7 @@ def run_new(data_dir: Path, name: str, pupil_id: str | None) -> int:
         print(f"'{pupil_id}' cannot be a pupil id; use lower-case letters, digits and dashes", file=sys.stderr)
         return 2
     if not data_dir.is_dir():
-        print(f"{display_path(data_dir)}: this data folder does not exist; check the --data option", file=sys.stderr)
+        print(_no_data_folder(data_dir, prog), file=sys.stderr)
         return 1
     path = data_dir / f"{pupil_id}.yaml"
     if path.exists():
@@ -67,18 +79,84 @@ def run_new(data_dir: Path, name: str, pupil_id: str | None) -> int:
         )
         return 1
     school, _ = load_school(data_dir)
-    schema = _relative_schema(data_dir)
-    path.write_text(render_starter(name, pupil_id, school, schema), encoding="utf-8")
-    print(f"wrote {display_path(path)}: fill it in, then run: python build.py check")
+    path.write_text(render_starter(name, pupil_id, school, pupil_schema_line(data_dir)), encoding="utf-8")
+    print(f"wrote {display_path(path)}: fill it in, then run: {prog} check{_data_words(data_dir, data_given)}")
     return 0
 
 
-def _relative_schema(data_dir: Path) -> str:
-    schema = resources.SCHEMAS / "pupil.schema.json"
+def _no_data_folder(data_dir: Path, prog: str) -> str:
+    return (
+        f"{display_path(data_dir)}: this data folder does not exist; give your school's folder with --data, "
+        f"or make one with: {prog} init my-school"
+    )
+
+
+def run_init(folder: Path, *, example: bool, prog: str) -> int:
+    """Make a data folder: the starter ``school.yaml``, ``images/``, the schemas and START-HERE.md (or the example)."""
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        print(
+            f"{display_path(folder)} already exists and is not empty; choose a new folder name, "
+            f"e.g. {prog} init {_quoted(display_path(folder))}-2",
+            file=sys.stderr,
+        )
+        return 1
+    if example:
+        shutil.copytree(resources.EXAMPLE, folder, dirs_exist_ok=True, ignore=shutil.ignore_patterns("schema"))
+        for path in folder.glob("*.yaml"):
+            text = path.read_text(encoding="utf-8")
+            path.write_text(_REPOSITORY_SCHEMA.sub(r"$schema=schema/\1", text, count=1), encoding="utf-8")
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(resources.STARTER / "school.yaml", folder / "school.yaml")
+        (folder / "images").mkdir()
+    write_schemas(folder / DATA_FOLDER_SCHEMAS)
+    data = f" --data {_quoted(display_path(folder))}"
+    site, staff = default_outputs(folder)
+    start_here = (resources.STARTER / "START-HERE.md").read_text(encoding="utf-8")
+    (folder / "START-HERE.md").write_text(
+        start_here.format(prog=prog, data=data, site=display_path(site), staff=display_path(staff)), encoding="utf-8"
+    )
+    what = "a copy of the example school" if example else "a new data folder"
+    print(f"made {display_path(folder)}: {what}. Read {display_path(folder / 'START-HERE.md')}, then run:")
+    print(f"  {prog} check{data}" if not example else f"  {prog}{data}")
+    return 0
+
+
+_REPOSITORY_SCHEMA = re.compile(r"\$schema=\.\./schema/([a-z]+\.schema\.json)")
+
+
+def default_outputs(data_dir: Path) -> tuple[Path, Path]:
+    """Where a build puts the pupils' sites and the staff outputs by default.
+
+    Beside the data folder and named after it (``my-school`` → ``my-school-site`` and
+    ``my-school-staff``), so two schools' folders side by side never share an output.
+    """
+    folder = Path(os.path.abspath(data_dir))  # noqa: PTH100  # "." and ".." resolved, links kept as named
+    return _shown_path(folder.with_name(f"{folder.name}-site")), _shown_path(folder.with_name(f"{folder.name}-staff"))
+
+
+def _shown_path(path: Path) -> Path:
+    """``path`` relative to the working folder when it is inside it (as the user would type it)."""
     try:
-        return Path(os.path.relpath(schema, data_dir.resolve())).as_posix()
+        return path.relative_to(Path.cwd())
     except ValueError:
-        return schema.as_uri()
+        return path
+
+
+def unknown_words(data_dir: Path, words: list[str], *, commands: tuple[str, ...]) -> str | None:
+    """A message for a word that is no pupil of the data folder (nor a command), or None when all are known."""
+    if not words:
+        return None
+    from transition_booklets.data.loader import pupil_files
+    from transition_booklets.data.suggest import did_you_mean
+
+    known = [path.stem for path in pupil_files(data_dir)] if data_dir.is_dir() else []
+    for word in words:
+        if word not in known:
+            what = "no pupil or command" if commands else "no pupil"
+            hint = did_you_mean(word, [*commands, *known])
+            return f"{what} '{word}' in {display_path(data_dir)}{hint}"
+    return None
 
 
 class Progress:
@@ -102,14 +180,15 @@ class Progress:
             log.info("%s %s", status, pupil_id)
 
 
-def run_build(args: argparse.Namespace) -> int:
+def run_build(args: argparse.Namespace, prog: str = "transition-booklets") -> int:
     from transition_booklets.build.pipeline import build_cohort
-    from transition_booklets.build.settings import BuildOptions
+    from transition_booklets.build.settings import BuildOptions, settle
 
+    site, staff = default_outputs(args.data)
     options = BuildOptions(
         data_dir=args.data,
-        out_dir=args.out,
-        staff_dir=args.staff_out,
+        out_dir=args.out or site,
+        staff_dir=args.staff_out or staff,
         only=list(args.pupils),
         jobs=args.jobs,
         force=args.force,
@@ -119,7 +198,19 @@ def run_build(args: argparse.Namespace) -> int:
         address=args.address,
         pdf=not args.no_pdf,
     )
+    if not options.data_dir.is_dir():
+        print(_no_data_folder(options.data_dir, prog), file=sys.stderr)
+        return 1
+    try:
+        settle(options)  # the folders and switches, checked before anything is written
+    except BuildError as error:
+        print(error, file=sys.stderr)
+        return 1
+    refresh_data_schemas(options.data_dir)
     result = build_cohort(options, progress=Progress(args.quiet))
     _print_problems(list(result.problems))
     print(result.summary(), file=sys.stderr)
+    if result.built or result.unchanged:
+        print(f"pupils' sites: {display_path(options.out_dir)}", file=sys.stderr)
+        print(f"staff report (never publish it): {display_path(options.staff_dir / 'index.html')}", file=sys.stderr)
     return 0 if result.ok else 1

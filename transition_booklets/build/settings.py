@@ -95,19 +95,38 @@ def _inside(inner: Path, outer: Path) -> bool:
     return inner.resolve().is_relative_to(outer.resolve())
 
 
-def settle(options: BuildOptions) -> Settings:
-    """Check ``options`` once; raises :class:`BuildError` with what to change."""
-    shard = Shard(*parse_shard(options.shard)) if options.shard else None
+#: The three folders a build uses, by the option that names them.
+_FOLDERS = (
+    ("--data", "the data folder", "data_dir"),
+    ("--out", "the output folder", "out_dir"),
+    ("--staff-out", "the staff folder", "staff_dir"),
+)
+
+
+def _check_folders(options: BuildOptions) -> None:
+    """No folder may be, or be inside, another: a build replaces its outputs and must never touch the data."""
     if _inside(options.staff_dir, options.out_dir):
         raise BuildError(
             f"--staff-out {display_path(options.staff_dir)} is inside the published folder "
             f"{display_path(options.out_dir)}; staff-only files must be kept apart, so choose another folder"
         )
-    if _inside(options.data_dir, options.out_dir):
-        raise BuildError(
-            f"--out {display_path(options.out_dir)} holds the data folder {display_path(options.data_dir)}; "
-            "a build replaces what is in its output folder, so choose an output folder outside the data"
-        )
+    for index, (option, name, attribute) in enumerate(_FOLDERS):
+        for other_option, other_name, other_attribute in _FOLDERS[index + 1 :]:
+            first, second = getattr(options, attribute), getattr(options, other_attribute)
+            if _inside(first, second) or _inside(second, first):
+                same = first.resolve() == second.resolve()
+                relation = "is the same folder as" if same else ("is inside" if _inside(first, second) else "holds")
+                raise BuildError(
+                    f"{option} {display_path(first)} {relation} {other_option} {display_path(second)}: "
+                    f"{name} and {other_name} must be separate folders, neither inside the other "
+                    f"(by default the outputs go beside the data folder); choose another {option if attribute != 'data_dir' else other_option}"
+                )
+
+
+def settle(options: BuildOptions) -> Settings:
+    """Check ``options`` once; raises :class:`BuildError` with what to change."""
+    shard = Shard(*parse_shard(options.shard)) if options.shard else None
+    _check_folders(options)
     return Settings(
         data_dir=options.data_dir,
         out_dir=options.out_dir,

@@ -1,9 +1,10 @@
 """Where the tool's own files are: templates, strings, theme, fonts, schemas and ``mkdocs.yml``.
 
-Every module finds them through this one locator. In a checkout they are the top-level
-folders beside the package (``site_src/``, ``theme/``, ``schema/``, ``mkdocs.yml``); an
-installed copy of the tool carries the same folders inside the package, under
-``transition_booklets/resources/``, and the locator uses those when there is no checkout.
+Every module finds them through this one locator. In a checkout (and an editable install)
+they are the top-level folders beside the package (``site_src/``, ``theme/``, ``schema/``,
+``mkdocs.yml``, the example school ``pupils/``); a wheel carries copies of them inside the
+package, under ``transition_booklets/resources/`` (``setup.py`` puts them there), and the
+locator uses those when there is no checkout.
 
 :func:`tool_digest` hashes everything of the tool's own that shapes the output, so a
 build after an upgrade or a template edit rebuilds every pupil.
@@ -22,20 +23,20 @@ _CHECKOUT = PACKAGE.parent
 _BUNDLED = PACKAGE / "resources"
 
 
-def _root() -> Path:
-    """The folder holding ``site_src/``, ``theme/``, ``schema/`` and ``mkdocs.yml``."""
-    if (_CHECKOUT / "site_src").is_dir() and (_CHECKOUT / "mkdocs.yml").is_file():
-        return _CHECKOUT
-    return _BUNDLED
+def _in_checkout() -> bool:
+    return (_CHECKOUT / "site_src").is_dir() and (_CHECKOUT / "mkdocs.yml").is_file()
 
 
-ROOT = _root()
+#: The folder holding ``site_src/``, ``theme/``, ``schema/`` and ``mkdocs.yml``.
+ROOT = _CHECKOUT if _in_checkout() else _BUNDLED
 SITE_SRC = ROOT / "site_src"
 """Page templates (``pages/``), the strings files (``strings/``), the staff report and the protected-site pages."""
 PAGES = SITE_SRC / "pages"
 STRINGS = SITE_SRC / "strings"
 STAFF_TEMPLATES = SITE_SRC / "staff"
 PROTECT_TEMPLATES = SITE_SRC / "protect"
+STARTER = SITE_SRC / "starter"
+"""What ``init`` writes into a new data folder: the commented ``school.yaml`` and START-HERE.md."""
 THEME = ROOT / "theme"
 SITE_THEME = THEME / "site"
 """Material's ``custom_dir``: the overrides of the site's layout, its stylesheet and script."""
@@ -43,6 +44,8 @@ BOOKLET_TEMPLATE = THEME / "booklet" / "booklet.typ"
 FONTS = THEME / "assets" / "fonts"
 SCHEMAS = ROOT / "schema"
 MKDOCS_YML = ROOT / "mkdocs.yml"
+EXAMPLE = ROOT / "pupils" if ROOT == _CHECKOUT else _BUNDLED / "example"
+"""The example school (Riverside Academy), which ``init --example`` copies."""
 
 #: What of the tool shapes a build's output: its code and everything above.
 TOOL_PARTS = (PACKAGE, SITE_SRC, THEME, MKDOCS_YML)
