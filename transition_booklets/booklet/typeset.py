@@ -48,6 +48,7 @@ import typst
 
 from transition_booklets.booklet.imposition import ImpositionError, impose_saddle_stitch
 from transition_booklets.data.problems import BuildError, Where, display_path
+from transition_booklets.data.school_theme import SchoolTheme
 from transition_booklets.pictures.sizes import PRINT_SIZES
 from transition_booklets.support import resources
 from transition_booklets.support.files import link_or_copy, write_atomic
@@ -533,10 +534,17 @@ def booklet_title(view: PupilView, words: Words | None = None) -> str:
 
 
 def build_payload(
-    view: PupilView, root: Path, resolve_image: ImageResolver, created: dt.datetime | None = None
+    view: PupilView,
+    root: Path,
+    resolve_image: ImageResolver,
+    created: dt.datetime | None = None,
+    words: Words | None = None,
 ) -> dict[str, Any]:
-    """The JSON document the template reads; images are copied into ``root`` on the way."""
-    words = Words(view["school"]["locale"])
+    """The JSON document the template reads; images are copied into ``root`` on the way.
+
+    ``words``: the school's words (default: the tool's, in the view's locale).
+    """
+    words = words or Words(view["school"]["locale"])
     walked = _Prepared(_printed_part(view))
     prepared = walked.view
     _add_images(prepared, walked.images, _ImageFolder(root, resolve_image))
@@ -571,31 +579,34 @@ def build_payload(
 _compile_lock = threading.Lock()
 
 
-_compilers: dict[int, Any] = {}
+_compilers: dict[tuple[int, tuple[str, ...]], Any] = {}
 
 
 def typst_started() -> bool:
     """Whether this process has a Typst compiler (whose threads a forked child would not have)."""
-    return os.getpid() in _compilers
+    return any(pid == os.getpid() for pid, _ in _compilers)
 
 
-def _compiler() -> Any:
+def _compiler(fonts: tuple[str, ...] = ()) -> Any:
     """One Typst compiler per process: the fonts are read once and layouts are cached between pupils.
 
     Keyed by process id, so a worker forked from a process that already compiled makes its own
     (Typst's worker threads do not survive a fork). Only system fonts are ignored: the fonts in
     ``theme/assets/fonts`` and the few that ship inside Typst are the same on every machine.
     """
-    pid = os.getpid()
-    compiler = _compilers.get(pid)
+    key = (os.getpid(), fonts)
+    compiler = _compilers.get(key)
     if compiler is None:
-        compiler = _compilers[pid] = typst.Compiler(font_paths=[str(FONTS_DIR)], ignore_system_fonts=True)
+        font_paths = [*fonts, str(FONTS_DIR)]  # a school's own fonts (theme/fonts) first
+        compiler = _compilers[key] = typst.Compiler(font_paths=font_paths, ignore_system_fonts=True)
     return compiler
 
 
 @functools.lru_cache(maxsize=1)
-def _template() -> bytes:
-    return TEMPLATE.read_bytes()
+def _template(theme: SchoolTheme | None) -> bytes:
+    """The booklet's template: the school's own (``theme/booklet/booklet.typ``) or the tool's."""
+    override = theme.booklet_template if theme else None
+    return (override or TEMPLATE).read_bytes()
 
 
 def _typst_message(error: Exception) -> str:
@@ -610,11 +621,14 @@ def _typst_message(error: Exception) -> str:
 DATA_FILE = "data.json"  # in the Typst root; read by the template
 
 
-def _compile(payload: dict[str, Any], root: Path, timestamp: int) -> tuple[Any, list[Any]]:
+def _compile(
+    payload: dict[str, Any], root: Path, timestamp: int, theme: SchoolTheme | None = None
+) -> tuple[Any, list[Any]]:
+    fonts = (str(theme.fonts),) if theme and theme.fonts else ()
     with _compile_lock:
         (root / DATA_FILE).write_text(json.dumps(payload, ensure_ascii=False, sort_keys=True), encoding="utf-8")
-        result, warnings = _compiler().compile_with_warnings(
-            input=_template(),
+        result, warnings = _compiler(fonts).compile_with_warnings(
+            input=_template(theme),
             root=str(root),
             pdf_standards=["ua-1"],
             timestamp=timestamp,
@@ -622,7 +636,14 @@ def _compile(payload: dict[str, Any], root: Path, timestamp: int) -> tuple[Any, 
     return result, list(warnings)
 
 
-def render_reading_copy(payload: dict[str, Any], root: Path, *, shown: str, created: dt.datetime | None) -> bytes:
+def render_reading_copy(
+    payload: dict[str, Any],
+    root: Path,
+    *,
+    shown: str,
+    created: dt.datetime | None,
+    theme: SchoolTheme | None = None,
+) -> bytes:
     """Typeset the reading copy (tagged PDF/UA-1) and return its bytes.
 
     PDF/UA forbids text that no font can draw. When Typst reports such characters
@@ -633,7 +654,7 @@ def render_reading_copy(payload: dict[str, Any], root: Path, *, shown: str, crea
     replaced: set[str] = set()
     while True:
         try:
-            result, warnings = _compile(payload, root, timestamp)
+            result, warnings = _compile(payload, root, timestamp, theme)
             break
         except typst.TypstError as error:
             missing = missing_glyphs(error) - replaced
@@ -690,6 +711,8 @@ def write_booklets(
     source_name: str | None = None,
     created: dt.datetime | dt.date | None = None,
     work_dir: Path | None = None,
+    words: Words | None = None,
+    theme: SchoolTheme | None = None,
 ) -> BookletFiles:
     """Write the reading copy and the print copy of one pupil's booklet into ``folder``.
 
@@ -710,8 +733,8 @@ def write_booklets(
     reading = folder / READING_NAME.format(stem=file_stem)
     printed = folder / PRINT_NAME.format(stem=file_stem)
     with _typst_root(folder, work_dir) as root:
-        payload = build_payload(view, root, resolve_image or data_folder_images(data_dir), when)
-        pdf = render_reading_copy(payload, root, shown=shown, created=when)
+        payload = build_payload(view, root, resolve_image or data_folder_images(data_dir), when, words)
+        pdf = render_reading_copy(payload, root, shown=shown, created=when, theme=theme)
     try:
         imposed = impose_saddle_stitch(pdf, title=payload["meta"]["title"], language=payload["meta"]["language"])
     except ImpositionError as error:

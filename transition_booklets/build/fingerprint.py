@@ -3,7 +3,8 @@
 A pupil's fingerprint covers: the pupil's view (their file joined with every school fact
 their pages show: staff, places, periods, subjects, contacts, colours, the map), the bytes
 of every image and recording their pages or booklet use, the tool itself (its code,
-templates, theme, strings, fonts, ``mkdocs.yml`` and version) and the build's switches.
+templates, theme, strings, fonts, ``mkdocs.yml`` and version), the school's own theme folder (its
+words, templates, stylesheet and booklet) and the build's switches.
 Changing a staff photo or a place's description therefore rebuilds exactly the pupils
 whose pages show it, and nobody else.
 """
@@ -19,6 +20,12 @@ from transition_booklets.support.files import file_digest, write_atomic
 from transition_booklets.support.resources import tool_digest
 from transition_booklets.view.pupil_view import build_view
 from transition_booklets.view.sections import PupilView
+
+
+def _theme_digest(cohort: Cohort) -> str:
+    """The school's own theme (templates, words, stylesheet, booklet), which shapes every pupil's output."""
+    theme = cohort.school.theme if cohort.school else None
+    return theme.digest() if theme else "no theme"
 
 
 def _view_summary(cohort: Cohort, record: PupilRecord, view: PupilView | None = None) -> tuple[str, list[str]]:
@@ -38,7 +45,8 @@ class ViewCache:
 
     def _key(self, cohort: Cohort, record: PupilRecord) -> str:
         school = file_digest(cohort.data_dir / "school.yaml")
-        return hashlib.sha256(f"{tool_digest()}|{school}|{file_digest(record.path)}".encode()).hexdigest()
+        theme = _theme_digest(cohort)
+        return hashlib.sha256(f"{tool_digest()}|{school}|{theme}|{file_digest(record.path)}".encode()).hexdigest()
 
     def kept(self, cohort: Cohort, record: PupilRecord) -> tuple[str, list[str]] | None:
         """The summary kept from an earlier build, if its inputs are unchanged (nothing is built)."""
@@ -98,6 +106,7 @@ def kept_fingerprint(
 def _fingerprint(cohort: Cohort, summary: tuple[str, list[str]], *, pdf: bool, protect: str) -> str:
     view_hash, sources = summary
     digest = hashlib.sha256(tool_digest().encode())
+    digest.update(_theme_digest(cohort).encode())
     digest.update(view_hash.encode())
     digest.update(f"pdf={pdf} protect={protect}".encode())
     for source in sources:

@@ -267,7 +267,7 @@ def _write_letters(cohort: Cohort, protection: Protection, options: Settings, re
                 password=protection.passwords[record.id],
             )
         )
-    words = Words(cohort.school.locale)
+    words = Words.for_school(cohort.school)
     try:
         write_family_letters(
             entries, options.staff_dir, cohort.school.name, words.all(), out_dir=options.out_dir, lang=words.language

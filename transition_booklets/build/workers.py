@@ -82,7 +82,8 @@ class PupilBuilder:
         typst_work: Path | None = None,
     ) -> PupilBuilder:
         engine = SiteEngine(settings.cache_dir / "static")
-        page_environment().bytecode_cache = jinja2.FileSystemBytecodeCache(str(settings.cache_dir / "static" / "jinja"))
+        bytecode = jinja2.FileSystemBytecodeCache(str(settings.cache_dir / "static" / "jinja"))
+        page_environment(cohort.school.theme if cohort.school else None).bytecode_cache = bytecode
         processor = ImageProcessor(settings.data_dir, settings.cache_dir / "images")
         return cls(cohort, settings, processor, engine, protection, today or dt.date.today(), typst_work)
 
@@ -128,6 +129,8 @@ class PupilBuilder:
                     resolve_image=processed_images(self.processor, pupil_file=pupil_file, school_file=school_file),
                     source_name=pupil_file,
                     work_dir=self.typst_work,
+                    words=Words.for_school(school),
+                    theme=school.theme,
                 )
                 return {"reading": files.reading.name, "print": files.print.name}
 
@@ -143,7 +146,7 @@ class PupilBuilder:
             def seal(staging: Path) -> None:
                 from transition_booklets.protect.encrypt import protect_folder  # needs the cryptography library
 
-                protect_folder(staging, password, words=Words(school.locale).all())
+                protect_folder(staging, password, words=Words.for_school(school).all())
 
         Publisher(settings.out_dir).publish(record.id, self.folder(record.id), fill, seal=seal, shown=pupil_file)
         return fingerprint, True

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from transition_booklets.data.models import Pupil, School
 from transition_booklets.data.problems import Problem, display_path, problems_from_validation
+from transition_booklets.data.school_theme import school_theme, theme_problems
 from transition_booklets.data.yaml_source import Positions, YamlProblem, read_yaml
 from transition_booklets.support.files import write_atomic
 
@@ -126,7 +127,8 @@ def load_school(data_dir: Path) -> tuple[School | None, list[Problem]]:
                 1,
                 1,
                 "",
-                f"there is no {SCHOOL_FILE} in {display_path(data_dir)}; copy the one from the example in pupils/",
+                f"there is no {SCHOOL_FILE} in {display_path(data_dir)}; is this your school's data folder? "
+                "A new one is made with: transition-booklets init DIR",
             )
         ]
     result = _read(path, shown)
@@ -139,6 +141,12 @@ def load_school(data_dir: Path) -> tuple[School | None, list[Problem]]:
         school = School.model_validate(data, context={"data_dir": data_dir})
     except ValidationError as error:
         return None, problems_from_validation(error, School, shown, positions)
+    theme = school_theme(data_dir)
+    if theme is not None:
+        problems = theme_problems(theme)
+        if problems:
+            return None, problems
+        school._theme = theme
     return school, []
 
 

@@ -21,11 +21,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationInfo,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from transition_booklets.data.school_theme import SchoolTheme
 from transition_booklets.data.suggest import did_you_mean
 
 # ---------------------------------------------------------------------------
@@ -323,6 +325,12 @@ class School(Model):
     site_address: str | None = Field(
         None, description="The web address the pupils' folders are published under, for the family letters."
     )
+    #: The data folder's ``theme/`` (see :mod:`~transition_booklets.data.school_theme`), set by the loader.
+    _theme: SchoolTheme | None = PrivateAttr(None)
+
+    @property
+    def theme(self) -> SchoolTheme | None:
+        return self._theme
 
     @property
     def period_ids(self) -> dict[str, Period]:

@@ -117,6 +117,7 @@ class SiteEngine:
             site_dir=str(self._placeholder / "site"),
         )
         logging.getLogger("mkdocs").setLevel(logging.WARNING)
+        self.tool_css: list[str] = list(self.config.extra_css)  # a school's own stylesheet comes after these
         self.env = self.config.theme.get_env()
         self.env.auto_reload = False  # the theme does not change while a build runs: no file check per page
         # Compiled templates are kept on disk too, so the next run skips compiling them.
@@ -191,6 +192,7 @@ class SiteEngine:
         extra: dict[str, Any],
         language: str,
         page_texts: dict[str, str] | None = None,
+        extra_css: list[str] | None = None,
     ) -> None:
         """Lay out ``docs`` into ``site`` (which may not exist yet).
 
@@ -203,6 +205,7 @@ class SiteEngine:
         config["site_name"] = site_name
         config["nav"] = nav
         config["extra"] = extra
+        config["extra_css"] = [*self.tool_css, *(extra_css or [])]
         config.theme["language"] = language
         site.mkdir(parents=True, exist_ok=True)
         for folder in self.shared_folders:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import yaml
 from markupsafe import Markup
 
 from transition_booklets.site.calendar import write_pupil_calendar
@@ -28,6 +29,7 @@ from transition_booklets.pictures.images import ImageProcessor
 from transition_booklets.data.loader import Cohort, PupilRecord
 from transition_booklets.support.parallel import can_fork, fork_pool
 from transition_booklets.data.problems import BuildError, Where, display_path
+from transition_booklets.data.school_theme import SchoolTheme
 from transition_booklets.pictures.school_map import layout_pins
 from transition_booklets.site.engine import SiteEngine
 from transition_booklets.pictures.sizes import PRINT_SIZES, WEB_WIDTHS
@@ -82,11 +84,19 @@ def _svg(name: str) -> Markup:
     return Markup(markup)
 
 
-@functools.lru_cache(maxsize=1)
-def page_environment() -> jinja2.Environment:
-    """The Jinja environment for the pages; compiled templates are kept for every pupil of a run."""
+def page_environment(theme: SchoolTheme | None = None) -> jinja2.Environment:
+    """The Jinja environment for the pages; compiled templates are kept for every pupil of a run.
+
+    A school's own templates (``theme/pages/`` in its data folder) come before the tool's.
+    """
+    return _page_environment(str(theme.pages) if theme and theme.pages else None)
+
+
+@functools.lru_cache(maxsize=4)
+def _page_environment(school_pages: str | None) -> jinja2.Environment:
+    folders = [str(SITE_SRC), str(SITE_SRC / "pages")]
     env = DataEnvironment(
-        loader=jinja2.FileSystemLoader([str(SITE_SRC), str(SITE_SRC / "pages")]),
+        loader=jinja2.FileSystemLoader([school_pages, *folders] if school_pages else folders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -170,9 +180,10 @@ def render_pages(
     recording: dict[str, Any] | None,
     booklets: dict[str, str] | None,
     other_places: list[Place],
+    theme: SchoolTheme | None = None,
 ) -> tuple[list[dict[str, str]], dict[str, str]]:
     """The navigation, and every page's text by file name (e.g. ``index.md``)."""
-    env = page_environment()
+    env = page_environment(theme)
     word_map = words.all()
     pages = [
         {"name": page.name, "file": page.file, "icon": page.icon, "title": word_map[page.title_key]} for page in PAGES
@@ -217,6 +228,7 @@ class DocsFolder:
     extra: dict[str, Any]
     language: str
     pages: dict[str, str]  # each page's text by file name, also written into ``docs`` unless kept in memory
+    extra_css: list[str]  # stylesheets after the tool's: the school's own (theme/extra.css), if any
 
 
 def write_docs(
@@ -239,7 +251,7 @@ def write_docs(
     pictures, recording and calendar are already where the site needs them.
     """
     assert cohort.school is not None
-    words = Words(cohort.school.locale)
+    words = Words.for_school(cohort.school)
     pupil_file = display_path(record.path)
     docs.mkdir(parents=True, exist_ok=True)
     images = SiteImages(processor, docs, pupil_file, display_path(cohort.data_dir / "school.yaml"))
@@ -278,8 +290,16 @@ def write_docs(
         recording=recording,
         booklets=booklets,
         other_places=other_places,
+        theme=cohort.school.theme,
     )
     write_pupil_calendar(view, docs / "calendar.ics")
+    extra_css = []
+    school_css = cohort.school.theme.extra_css if cohort.school.theme else None
+    if school_css is not None:
+        target = docs / SCHOOL_CSS
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(school_css, target)
+        extra_css.append(SCHOOL_CSS)
     folder = DocsFolder(
         docs=docs,
         site_name=f"{view['called']} · {view['school']['short_name']}",
@@ -287,12 +307,22 @@ def write_docs(
         extra={"generator": False, "colours": _site_colours(view["school"]["colours"]), "words": words.all()},
         language=_language(cohort.school.locale),
         pages=pages,
+        extra_css=extra_css,
     )
     if not pages_in_memory:
         for name, text in pages.items():
             (docs / name).write_text(text, encoding="utf-8")
         _write_mkdocs_yml(folder)
     return folder
+
+
+SCHOOL_CSS = "assets/stylesheets/school.css"  # a school's theme/extra.css, in each pupil's site
+
+
+@functools.lru_cache(maxsize=1)
+def _tool_css() -> list[str]:
+    settings = yaml.safe_load(MKDOCS_YML.read_text(encoding="utf-8"))
+    return list(settings.get("extra_css", []))
 
 
 def _write_mkdocs_yml(folder: DocsFolder) -> None:
@@ -304,6 +334,8 @@ def _write_mkdocs_yml(folder: DocsFolder) -> None:
         "extra": folder.extra,
         "theme": {"name": "material", "custom_dir": str(resources.SITE_THEME), "language": folder.language},
     }
+    if folder.extra_css:  # a list in mkdocs.yml replaces the inherited one
+        settings["extra_css"] = [*_tool_css(), *folder.extra_css]
     # JSON is YAML; it keeps every string from a pupil file quoted and literal.
     (folder.docs.parent / "mkdocs.yml").write_text(json.dumps(settings, ensure_ascii=False, indent=1), encoding="utf-8")
 
@@ -336,6 +368,7 @@ def write_pupil_site(
         extra=laid_out.extra,
         language=laid_out.language,
         page_texts=laid_out.pages,
+        extra_css=laid_out.extra_css,
     )
 
 

@@ -372,7 +372,7 @@ def render_cohort_report(
     """The staff page. ``parts``: every readable pupil's part (see :func:`pupil_parts`), if the caller has them."""
     school = cohort.school
     staff_dir, site_dir = Path(staff_dir).resolve(), Path(site_dir).resolve()
-    words = Words(school.locale if school else "en-GB")
+    words = Words.for_school(school) if school else Words()
     if parts is None:
         parts = pupil_parts(cohort, today)
     by_id = {record.id: record for record in cohort.pupils}

@@ -86,7 +86,7 @@ class _ViewBuilder:
         self.school = school
         self.pupil = pupil
         self.pupil_id = pupil_id
-        self.words = Words(school.locale)
+        self.words = Words.for_school(school)
         self.place_numbers: dict[str, int] = {}
         self.places: dict[str, PlaceView] = {}  # every place shown, first one of each id
         self.files: set[str] = set()  # every data-folder file shown

@@ -1,7 +1,9 @@
 """Interface words and dates in the school's language, from one strings file per language.
 
 The strings live in ``site_src/strings/<language>.yaml``. A locale such as ``en-GB``
-uses ``en.yaml``; words missing from a language fall back to English.
+uses ``en.yaml``; words missing from a language fall back to English. A school's own
+``theme/strings/<language>.yaml`` replaces the words it gives (see
+:mod:`~transition_booklets.data.school_theme`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from transition_booklets.data.models import School
+from transition_booklets.data.school_theme import SchoolTheme
 from transition_booklets.support import resources
 
 STRINGS_DIR = resources.STRINGS
@@ -36,12 +40,19 @@ def language_of(locale: str) -> str:
 class Words:
     """The interface words and date formats for one locale."""
 
-    def __init__(self, locale: str = "en-GB") -> None:
+    def __init__(self, locale: str = "en-GB", theme: SchoolTheme | None = None) -> None:
         self.locale = locale
         self.language = language_of(locale)
         merged = dict(_load("en"))
         merged.update(_load(self.language))
+        if theme is not None:
+            merged.update(theme.words(self.language))
         self._words: dict[str, Any] = merged
+
+    @classmethod
+    def for_school(cls, school: School) -> Words:
+        """The school's words: its locale, with its own theme's words where it gives them."""
+        return cls(school.locale, school.theme)
 
     def __getitem__(self, key: str) -> Any:
         return self._words[key]
