@@ -79,8 +79,9 @@ def run_new(data_dir: Path, name: str, pupil_id: str | None, *, prog: str, data_
         )
         return 1
     school, _ = load_school(data_dir)
-    path.write_text(render_starter(name, pupil_id, school, pupil_schema_line(data_dir)), encoding="utf-8")
-    print(f"wrote {display_path(path)}: fill it in, then run: {prog} check{_data_words(data_dir, data_given)}")
+    check = f"{prog} check{_data_words(data_dir, data_given)}"
+    path.write_text(render_starter(name, pupil_id, school, pupil_schema_line(data_dir), check), encoding="utf-8")
+    print(f"wrote {display_path(path)}: fill it in, then run: {check}")
     return 0
 
 

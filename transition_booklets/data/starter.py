@@ -1,4 +1,4 @@
-"""The starter pupil file written by ``python build.py new "Full Name"``.
+"""The starter pupil file written by ``transition-booklets new "Full Name"``.
 
 Every section is there, commented, with the school's own ids listed beside it, so a
 transition lead can fill it in without the documentation open. As written it passes
@@ -17,7 +17,7 @@ STARTER = """\
 #
 # {name}'s transition plan. Fill in what you know; leave the rest for later.
 # To use a section, remove the '# ' at the start of its lines (keep the indentation).
-# Check your work with:  python build.py check
+# Check your work with:  {check}
 #
 # Ids you can use from school.yaml:
 #   places:   {places}
@@ -175,7 +175,14 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def render_starter(name: str, pupil_id: str, school: School | None, schema: str = "../schema/pupil.schema.json") -> str:
+def render_starter(
+    name: str,
+    pupil_id: str,
+    school: School | None,
+    schema: str = "schema/pupil.schema.json",
+    check: str = "transition-booklets check",
+) -> str:
+    """The starter file; ``schema`` is its ``$schema`` path and ``check`` the command to check it, as the user types it."""
     places = list(school.places) if school else []
     staff = list(school.staff) if school else []
     subjects = list(school.subjects) if school else []
@@ -183,6 +190,7 @@ def render_starter(name: str, pupil_id: str, school: School | None, schema: str 
     lessons = [period.id for period in school.periods if period.kind.value == "lesson"] if school else []
     return STARTER.format(
         schema=schema,
+        check=check,
         name=name,
         quoted_name=_quote(name),
         first=name.split()[0] if name.split() else name,

@@ -1,6 +1,6 @@
 """Readiness: how far each pupil's plan puts the reintegration guidance into practice.
 
-Each factor of the guidance (``shared/guidance/reintegration-good-practice.md``) is
+Each factor of the guidance (``docs/guidance.md``) is
 checked against one pupil's validated file and the school's facts, and comes out as
 
 * **met** (✓): everything the factor needs is in the files;
@@ -406,7 +406,7 @@ def cohort_readiness(cohort: Cohort) -> list[PupilReadiness]:
 
 
 # ---------------------------------------------------------------------------
-# The table for ``python build.py check``
+# The table for ``transition-booklets check``
 # ---------------------------------------------------------------------------
 
 
@@ -479,7 +479,7 @@ def readiness_gaps(readiness: Sequence[PupilReadiness]) -> str:
 
 
 def readiness_report(cohort: Cohort) -> str:
-    """The readiness section printed by ``python build.py check``."""
+    """The readiness section printed by ``transition-booklets check``."""
     readiness = cohort_readiness(cohort)
     lines = [f"\nReadiness of each plan ({LEGEND})", ""]
     if readiness:
