@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
 from tests.pdf_support import pdf_text
 from tests.site_checks import page_text
 from transition_booklets.build.pipeline import build_cohort
@@ -104,3 +105,14 @@ def test_a_broken_template_override_is_a_located_problem_and_builds_nobody(examp
     problems = [str(problem) for problem in result.problems]
     assert any("theme/pages/worries.md.j2:3:1 template: " in problem for problem in problems), problems
     assert not result.ok and result.built == []
+
+
+def test_a_schools_own_booklet_template_is_used(example_copy: Path, tmp_path: Path) -> None:
+    tool_template = (ROOT / "theme" / "booklet" / "booklet.typ").read_text(encoding="utf-8")
+    marked = tool_template.replace('w("booklet_my_booklet")', '"Our own booklet"', 1)
+    assert marked != tool_template
+    write(example_copy / "theme" / "booklet" / "booklet.typ", marked)
+    result = build_cohort(options(example_copy, tmp_path, only=["kai-morgan"]))
+    assert result.ok, result.problems
+    text = pdf_text(tmp_path / "site" / "kai-morgan" / "booklet.pdf")
+    assert "Our own booklet" in text and "My booklet" not in text
