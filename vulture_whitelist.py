@@ -9,6 +9,7 @@ Run: ``vulture transition_booklets vulture_whitelist.py --min-confidence 60`` (a
 _.model_config
 # The loader sets the school's theme (a pydantic private attribute, read through School.theme).
 _._theme
+_._groups
 # Cache keys: the argument is there so that a changed file is a new key.
 mtime_ns
 

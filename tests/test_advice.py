@@ -45,6 +45,7 @@ staff:
 periods:
   - {id: p1, name: Period 1, start: "09:00", end: "10:00"}
   - {id: p2, name: Period 2, start: "10:00", end: "11:00"}
+school_days: [monday]  # a one-day week keeps the timetables here short
 subjects:
   science: {name: Science}
 """
@@ -237,3 +238,43 @@ def test_uses_cover_every_section(tmp_path: Path) -> None:
 def test_today_defaults_to_the_real_date(tmp_path: Path, today: dt.date | None) -> None:
     cohort = make_cohort(tmp_path)
     assert isinstance(pupil_warnings(cohort, cohort.pupils[0], today), list)
+
+
+# ---------------------------------------------------------------------------
+# Timetables that leave out days or periods without saying why
+# ---------------------------------------------------------------------------
+
+WEEK_SCHOOL = SCHOOL.replace("school_days: [monday]  # a one-day week keeps the timetables here short\n", "")
+
+
+def test_a_timetable_with_monday_only_is_warned_about_at_its_line(tmp_path: Path) -> None:
+    [warning] = warnings_for(tmp_path, school=WEEK_SCHOOL)
+    assert warning.field == "timetable"
+    assert warning.line == line_of(PUPIL, "timetable:")
+    assert warning.message.startswith("Tuesday, Wednesday, Thursday, Friday are not in this timetable")
+    assert "tuesday: not in school" in warning.message
+
+
+def test_days_said_plainly_leave_nothing_to_warn_about(tmp_path: Path) -> None:
+    pupil = PUPIL.replace(
+        "    p1: {subject: science, place: lab, teacher: mr-hughes}\n",
+        "    p1: {subject: science, place: lab, teacher: mr-hughes}\n  tuesday to thursday: same as monday\n"
+        "  friday: not in school\n",
+    )
+    assert warnings_for(tmp_path, school=WEEK_SCHOOL, pupil=pupil) == []
+
+
+def test_a_gap_between_lessons_is_warned_about_unless_it_is_said(tmp_path: Path) -> None:
+    school = SCHOOL.replace(
+        '  - {id: p2, name: Period 2, start: "10:00", end: "11:00"}\n',
+        '  - {id: p2, name: Period 2, start: "10:00", end: "11:00"}\n'
+        '  - {id: p3, name: Period 3, start: "11:00", end: "12:00"}\n',
+    )
+    gap = PUPIL.replace(
+        "    p1: {subject: science, place: lab, teacher: mr-hughes}\n",
+        "    p1: {subject: science, place: lab, teacher: mr-hughes}\n    p3: {subject: science, place: lab}\n",
+    )
+    [warning] = warnings_for(tmp_path, school=school, pupil=gap)
+    assert warning.field == "timetable.monday" and warning.message.startswith("p2 on Monday has nothing planned")
+    said = gap.replace("    p3: {subject", "    p2: not in school\n    p3: {subject")
+    assert warnings_for(tmp_path, school=school, pupil=said) == []

@@ -442,13 +442,13 @@ def _group_days(timetable: dict[str, Any] | None, words: Words) -> None:
     if not timetable:
         return
     groups: list[dict[str, Any]] = []
-    days_off: list[str] = []
+    days_off: list[dict[str, Any]] = []
     for day in timetable["days"]:
         for slot in day["slots"]:
             start, end = (dt.time.fromisoformat(slot[key]) for key in ("start", "end"))
             slot["start_text"], slot["end_text"] = words.time(start), words.time(end)
         if not day["in_school"]:
-            days_off.append(day["name"])
+            days_off.append(day)
             continue
         signature = json.dumps(day["slots"], sort_keys=True)
         previous = groups[-1] if groups else None
@@ -471,8 +471,16 @@ def _group_days(timetable: dict[str, Any] | None, words: Words) -> None:
     timetable["groups"] = [
         {"label": _join_days(group["days"], words), "days": group["days"], "slots": group["slots"]} for group in groups
     ]
+    # Days off in runs, as the day pages are labelled: "Tuesday to Friday", "Monday and Wednesday".
+    runs: list[list[dict[str, Any]]] = []
+    for day in days_off:
+        if runs and runs[-1][-1]["weekday_index"] == day["weekday_index"] - 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    labels = [_join_days([day["name"] for day in run], words) for run in runs]
     separator = str(words.get("booklet_days_list_join", ", "))
-    timetable["days_off"] = separator.join(days_off) if days_off else ""
+    timetable["days_off"] = labels[0] if len(labels) == 1 else separator.join(labels)
 
 
 def _subjects_used(view: BookletData) -> list[dict[str, Any]]:

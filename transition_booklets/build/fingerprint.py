@@ -15,7 +15,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from transition_booklets.data.loader import Cohort, PupilRecord
+from transition_booklets.data.loader import GROUPS_FILE, SCHOOL_FILE, Cohort, PupilRecord
 from transition_booklets.support.files import file_digest, write_atomic
 from transition_booklets.support.resources import tool_digest
 from transition_booklets.view.pupil_view import build_view
@@ -44,9 +44,11 @@ class ViewCache:
         self.folder = folder
 
     def _key(self, cohort: Cohort, record: PupilRecord) -> str:
-        school = file_digest(cohort.data_dir / "school.yaml")
+        school = file_digest(cohort.data_dir / SCHOOL_FILE)
+        groups = file_digest(cohort.data_dir / GROUPS_FILE)
         theme = _theme_digest(cohort)
-        return hashlib.sha256(f"{tool_digest()}|{school}|{theme}|{file_digest(record.path)}".encode()).hexdigest()
+        pupil = file_digest(record.path)
+        return hashlib.sha256(f"{tool_digest()}|{school}|{groups}|{theme}|{pupil}".encode()).hexdigest()
 
     def kept(self, cohort: Cohort, record: PupilRecord) -> tuple[str, list[str]] | None:
         """The summary kept from an earlier build, if its inputs are unchanged (nothing is built)."""

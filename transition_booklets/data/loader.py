@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from transition_booklets.data.models import Pupil, School
+from transition_booklets.data.models import Group, GroupsFile, Pupil, School
 from transition_booklets.data.problems import Problem, display_path, problems_from_validation
 from transition_booklets.data.school_theme import school_theme, theme_problems
 from transition_booklets.data.yaml_source import Positions, YamlProblem, read_yaml
@@ -27,6 +27,7 @@ from transition_booklets.support.files import write_atomic
 log = logging.getLogger(__name__)
 
 SCHOOL_FILE = "school.yaml"
+GROUPS_FILE = "groups.yaml"  # the school's groups and their timetables (optional)
 PUPIL_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -105,7 +106,7 @@ def pupil_files(data_dir: Path) -> list[Path]:
         path
         for path in data_dir.iterdir()
         if path.suffix in (".yaml", ".yml")
-        and path.name not in (SCHOOL_FILE, "school.yml")
+        and path.name not in (SCHOOL_FILE, "school.yml", GROUPS_FILE, "groups.yml")
         and not path.name.startswith(".")
     )
 
@@ -141,6 +142,10 @@ def load_school(data_dir: Path) -> tuple[School | None, list[Problem]]:
         school = School.model_validate(data, context={"data_dir": data_dir})
     except ValidationError as error:
         return None, problems_from_validation(error, School, shown, positions)
+    groups = load_groups(data_dir, school)
+    if isinstance(groups, list):
+        return None, groups
+    school._groups = groups
     theme = school_theme(data_dir)
     if theme is not None:
         problems = theme_problems(theme)
@@ -148,6 +153,26 @@ def load_school(data_dir: Path) -> tuple[School | None, list[Problem]]:
             return None, problems
         school._theme = theme
     return school, []
+
+
+def load_groups(data_dir: Path, school: School) -> dict[str, Group] | list[Problem]:
+    """The school's groups from ``groups.yaml`` (none when there is no such file), or its problems."""
+    path = data_dir / GROUPS_FILE
+    if not path.is_file():
+        return {}
+    shown = display_path(path)
+    result = _read(path, shown)
+    if isinstance(result, Problem):
+        return [result]
+    data, positions = result
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        return [Problem(shown, 1, 1, "", "the file should start with 'groups:' and then each group's id")]
+    try:
+        return dict(GroupsFile.model_validate(data, context={"school": school, "data_dir": data_dir}).groups)
+    except ValidationError as error:
+        return problems_from_validation(error, GroupsFile, shown, positions)
 
 
 def load_pupil(path: Path, school: School | None, data_dir: Path) -> PupilRecord | list[Problem]:
@@ -178,6 +203,7 @@ def load_pupil(path: Path, school: School | None, data_dir: Path) -> PupilRecord
 
 
 _CODE = (
+    "data/timetables.py",
     "data/models.py",
     "data/loader.py",
     "data/yaml_source.py",
@@ -210,7 +236,9 @@ class _ReadCache:
             school_part = f"{stat.st_size}|{stat.st_mtime_ns}|{hashlib.sha256(school.read_bytes()).hexdigest()}"
         except OSError:
             school_part = "none"
-        self.base = f"{_code_digest()}|{data_dir.resolve()}|{school_part}"
+        groups = data_dir / GROUPS_FILE
+        groups_part = hashlib.sha256(groups.read_bytes()).hexdigest() if groups.is_file() else "none"
+        self.base = f"{_code_digest()}|{data_dir.resolve()}|{school_part}|{groups_part}"
 
     def _key(self, path: Path) -> str:
         stat = path.stat()

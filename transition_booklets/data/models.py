@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -328,9 +329,16 @@ class School(Model):
     #: The data folder's ``theme/`` (see :mod:`~transition_booklets.data.school_theme`), set by the loader.
     _theme: SchoolTheme | None = PrivateAttr(None)
 
+    #: The school's groups (``groups.yaml``), set by the loader.
+    _groups: dict[str, Group] = PrivateAttr(default_factory=dict)
+
     @property
     def theme(self) -> SchoolTheme | None:
         return self._theme
+
+    @property
+    def groups(self) -> dict[str, Group]:
+        return self._groups
 
     @property
     def period_ids(self) -> dict[str, Period]:
@@ -432,10 +440,109 @@ class Slot(Model):
     place: PlaceId | None = None
     teacher: StaffId | None = None
     note: str | None = Field(None, description="e.g. 'With Ms Khan' or 'Quiet club'.")
+    absent: bool = Field(
+        False, description="Not in school this period: write `p5: not in school` (it also removes a group's lesson)."
+    )
 
 
-Day = dict[PeriodId, Slot]
-Timetable = dict[Weekday, Day]
+NOT_IN_SCHOOL = "not in school"
+_SAME_AS = re.compile(r"^same\s+as\s+(\w+)$")
+_DAY_RANGE = re.compile(r"^(\w+)\s+to\s+(\w+)$")
+
+
+def _slot_entry(value: Any) -> Any:
+    """``p5: not in school`` is a slot the pupil is away for."""
+    if isinstance(value, str) and value.strip().lower() == NOT_IN_SCHOOL:
+        return {"absent": True}
+    return value
+
+
+def _weekday(word: str, written: str) -> Weekday:
+    try:
+        return Weekday(word.lower())
+    except ValueError:
+        hint = did_you_mean(word.lower(), [day.value for day in WEEKDAYS])
+        raise PydanticCustomError(
+            "bad_day",
+            "'{written}': '{word}' is not a day of the week{hint}",
+            {"written": written, "word": word, "hint": hint},
+        ) from None
+
+
+def _days_of(key: Any) -> list[Weekday]:
+    """``monday`` → [Monday]; ``monday to thursday`` → Monday … Thursday; ``every day`` → Monday … Friday."""
+    text = str(key).strip()
+    lowered = text.lower()
+    if lowered == "every day":
+        return list(WEEKDAYS[:5])
+    match = _DAY_RANGE.match(lowered)
+    if match:
+        first, last = _weekday(match.group(1), text), _weekday(match.group(2), text)
+        start, end = WEEKDAYS.index(first), WEEKDAYS.index(last)
+        if end < start:
+            raise PydanticCustomError("bad_day", "'{written}': write the days in week order", {"written": text})
+        return list(WEEKDAYS[start : end + 1])
+    return [_weekday(text, text)]
+
+
+def _expand_days(value: Any) -> Any:
+    """Days written the short way: ``tuesday: same as monday``, ``monday to thursday:``, ``every day:``,
+    ``wednesday: not in school``. Later lines win over earlier ones for the same day."""
+    if not isinstance(value, dict):
+        return value
+    days: dict[str, Any] = {}
+    copies: list[tuple[list[Weekday], str, str]] = []
+    for key, day in value.items():
+        targets = _days_of(key)
+        if isinstance(day, str):
+            text = day.strip().lower()
+            same = _SAME_AS.match(text)
+            if text == NOT_IN_SCHOOL:
+                day = {}
+            elif same:
+                copies.append((targets, same.group(1), day))
+                continue
+            else:
+                raise PydanticCustomError(
+                    "bad_day",
+                    "'{key}: {day}': a day is its periods, 'same as <day>' or 'not in school'",
+                    {"key": key, "day": day},
+                )
+        for target in targets:
+            days[target.value] = day
+    for targets, source, written in copies:
+        weekday = _weekday(source, written).value
+        if weekday not in days:
+            raise PydanticCustomError(
+                "bad_day",
+                "'{written}': {day} has no periods in this timetable to copy",
+                {"written": written, "day": weekday},
+            )
+        for target in targets:
+            days[target.value] = days[weekday]
+    return days
+
+
+Day = dict[PeriodId, Annotated[Slot, BeforeValidator(_slot_entry)]]
+Timetable = Annotated[dict[Weekday, Day], BeforeValidator(_expand_days)]
+
+
+GroupId = Annotated[str, AfterValidator(_reference("group", "groups", "groups"))]
+
+
+class Group(Model):
+    """A tutor group, teaching set or nurture group whose pupils share a timetable (``groups.yaml``)."""
+
+    name: Text = Field(description="As pupils and families know it, e.g. '7B'.")
+    tutor: StaffId | None = Field(None, description="The group's tutor (a staff id).")
+    base: PlaceId | None = Field(None, description="The group's base room (a place id).")
+    timetable: Timetable | None = Field(None, description="The group's week, in the same form as a pupil's.")
+
+
+class GroupsFile(Model):
+    """``groups.yaml``: the school's groups, by id."""
+
+    groups: dict[Id, Group] = Field(default_factory=dict)
 
 
 class Phase(DateRange):
@@ -446,7 +553,11 @@ class Phase(DateRange):
     what_happens: list[Text] = Field(default_factory=list)
     places: list[PlaceId] = Field(default_factory=list)
     timetable: Timetable | None = Field(
-        None, description="This phase's timetable; leave out to use the pupil's full timetable."
+        None, description="This phase's own timetable; leave out to use the pupil's full timetable."
+    )
+    timetable_changes: Timetable | None = Field(
+        None,
+        description="Changes to the full timetable for this phase only, e.g. `p5: not in school` for short days.",
     )
 
     model_config = ConfigDict(populate_by_name=True)
@@ -557,7 +668,13 @@ class Pupil(Model):
     first_day_story: list[Text] = Field(
         default_factory=list, description="Short sentences, e.g. 'When I arrive, Ms Khan meets me at Reception.'"
     )
-    timetable: Timetable | None = Field(None, description="The full timetable, once all phases are done.")
+    groups: list[GroupId] = Field(
+        default_factory=list, description="The pupil's groups from groups.yaml, e.g. [7b]: their timetables are shared."
+    )
+    timetable: Timetable | None = Field(
+        None,
+        description="The full timetable, once all phases are done; with groups, only what differs from theirs.",
+    )
     key_places: list[KeyPlace] = Field(default_factory=list)
     worries: Worries | None = None
     break_times: list[BreakProvision] = Field(default_factory=list)
@@ -574,10 +691,3 @@ class Pupil(Model):
     def called(self) -> str:
         """The name to use on every page."""
         return self.preferred_name or self.name.split()[0]
-
-
-def timetable_of(pupil: Pupil, phase: Phase | None) -> Timetable | None:
-    """The timetable that applies in ``phase`` (or the full one when ``phase`` is None)."""
-    if phase is not None and phase.timetable is not None:
-        return phase.timetable
-    return pupil.timetable

@@ -12,25 +12,30 @@ import re
 from pathlib import Path
 from typing import Any
 
-from transition_booklets.data.models import Pupil, School
+from transition_booklets.data.models import GroupsFile, Model, Pupil, School
 from transition_booklets.support.files import write_atomic
 
-SCHEMAS: dict[str, type[Pupil] | type[School]] = {"school.schema.json": School, "pupil.schema.json": Pupil}
+SCHEMAS: dict[str, type[Model]] = {
+    "school.schema.json": School,
+    "pupil.schema.json": Pupil,
+    "groups.schema.json": GroupsFile,
+}
 
 
-def schema_for(model: type[Pupil] | type[School]) -> dict[str, Any]:
+def schema_for(model: type[Model]) -> dict[str, Any]:
     schema = model.model_json_schema(mode="validation", by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = f"{model.__name__} file of a transition booklets data folder"
+    name = "Groups" if model is GroupsFile else model.__name__
+    schema["title"] = f"{name} file of a transition booklets data folder"
     return schema
 
 
-def render_schema(model: type[Pupil] | type[School]) -> str:
+def render_schema(model: type[Model]) -> str:
     return json.dumps(schema_for(model), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def write_schemas(folder: Path) -> list[Path]:
-    """Write both schemas into ``folder``; return the files that were missing or out of date."""
+    """Write the schemas into ``folder``; return the files that were missing or out of date."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, model in SCHEMAS.items():
@@ -53,7 +58,7 @@ _SCHEMA_LINE = re.compile(r"\$schema=(\S+)")
 def refresh_data_schemas(data_dir: Path) -> list[Path]:
     """Bring a data folder's own copy of the schemas up to date (after the tool was upgraded)."""
     folder = data_dir / DATA_FOLDER_SCHEMAS
-    if not all((folder / name).is_file() for name in SCHEMAS):
+    if not any((folder / name).is_file() for name in SCHEMAS):
         return []
     return write_schemas(folder)
 

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from transition_booklets.data.loader import SCHOOL_FILE, Cohort, PupilRecord, school_positions
-from transition_booklets.data.models import Pupil, School, Timetable, timetable_of
+from transition_booklets.data.models import Pupil, School, Timetable
+from transition_booklets.data.timetables import full_timetable, timetable_of
 from transition_booklets.data.problems import Problem, Severity, display_path, dotted
 from transition_booklets.data.yaml_source import Location, Positions, YamlProblem, read_yaml
 
@@ -205,7 +206,7 @@ def _school_gaps(school: School, pupil: Pupil) -> list[_SchoolGap]:
     return gaps
 
 
-def _pupil_gaps(pupil: Pupil, today: dt.date) -> Iterator[tuple[Location, str, str]]:
+def _pupil_gaps(pupil: Pupil, school: School, today: dt.date) -> Iterator[tuple[Location, str, str]]:
     """(where in the pupil file, field, message) for facts of the pupil's own file."""
     name = pupil.called
     visit = pupil.first_visit
@@ -225,8 +226,9 @@ def _pupil_gaps(pupil: Pupil, today: dt.date) -> Iterator[tuple[Location, str, s
             f"the keyworker has no 'where to find me', so {name}'s page cannot say where to go; add "
             "keyworker.where: (a place id)",
         )
+    yield from _timetable_gaps(pupil, school)
     for index, phase in enumerate(pupil.phases):
-        if not timetable_of(pupil, phase):
+        if not timetable_of(pupil, phase, school):
             yield (
                 ("phases", index),
                 f"phases[{index}].timetable",
@@ -244,12 +246,53 @@ def _pupil_gaps(pupil: Pupil, today: dt.date) -> Iterator[tuple[Location, str, s
                 )
 
 
-def _own_warnings(record: PupilRecord, today: dt.date) -> list[Problem]:
+def _timetable_gaps(pupil: Pupil, school: School) -> Iterator[tuple[Location, str, str]]:
+    """School days and periods a timetable leaves out without saying why (``not in school`` says why)."""
+    name = pupil.called
+    checked: list[tuple[Location, str, Timetable | None]] = [(("timetable",), "timetable", full_timetable(pupil, school))]
+    for index, phase in enumerate(pupil.phases):
+        if phase.timetable is not None:
+            checked.append((("phases", index, "timetable"), f"phases[{index}].timetable", phase.timetable))
+        elif phase.timetable_changes is not None:
+            where = ("phases", index, "timetable_changes")
+            checked.append((where, f"phases[{index}].timetable_changes", timetable_of(pupil, phase, school)))
+    lessons = [period.id for period in school.periods if period.kind.value == "lesson"]
+    for location, field, timetable in checked:
+        if not timetable:
+            continue
+        missing = [day for day in school.school_days if day not in timetable]
+        if missing:
+            days = ", ".join(day.value.capitalize() for day in missing)
+            example = missing[0].value
+            yield (
+                location,
+                field,
+                f"{days} {'is' if len(missing) == 1 else 'are'} not in this timetable, so {name}'s pages and booklet "
+                f"say {name} is not in school then; if that is right, say so: {example}: not in school; otherwise "
+                f"add the day (or {example}: same as monday)",
+            )
+        for day, slots in timetable.items():
+            planned = [index for index, period in enumerate(lessons) if period in slots]
+            if not planned:
+                continue
+            gaps = [period for period in lessons[planned[0] : planned[-1] + 1] if period not in slots]
+            if gaps:
+                listed = ", ".join(gaps)
+                yield (
+                    (*location, day.value),
+                    f"{field}.{day.value}",
+                    f"{listed} on {day.value.capitalize()} {'has' if len(gaps) == 1 else 'have'} nothing planned between "
+                    f"lessons; add {'it' if len(gaps) == 1 else 'them'}, or write {gaps[0]}: not in school",
+                )
+
+
+def _own_warnings(record: PupilRecord, school: School, today: dt.date) -> list[Problem]:
     pupil_file = display_path(record.path)
     warnings = []
-    for location, field, message in _pupil_gaps(record.pupil, today):
+    for location, field, message in _pupil_gaps(record.pupil, school, today):
         # A missing key is reported at its parent key's line ("keyworker:"), a value at the value.
-        line, column = record.positions.of(location, key=location == ("keyworker",))
+        at_key = location == ("keyworker",) or location[-1] in ("timetable", "timetable_changes")
+        line, column = record.positions.of(location, key=at_key)
         warnings.append(Problem(pupil_file, line, column, field, message, Severity.warning))
     return sorted(warnings, key=lambda problem: (problem.line, problem.column, problem.field))
 
@@ -271,7 +314,7 @@ def pupil_warnings(cohort: Cohort, record: PupilRecord, today: dt.date | None = 
     if school is None:
         return []
     today = today or dt.date.today()
-    warnings = _own_warnings(record, today)
+    warnings = _own_warnings(record, school, today)
     gaps = _school_gaps(school, record.pupil)
     if gaps:
         positions = school_positions(cohort.data_dir)
@@ -298,7 +341,7 @@ def cohort_warnings(cohort: Cohort, today: dt.date | None = None) -> list[Proble
     warnings: list[Problem] = []
     shared: dict[tuple[Location, str], tuple[_SchoolGap, list[PupilRecord]]] = {}
     for record in records:
-        warnings += _own_warnings(record, today)
+        warnings += _own_warnings(record, school, today)
         for gap in _school_gaps(school, record.pupil):
             shared.setdefault((gap.location, gap.field), (gap, []))[1].append(record)
     positions = school_positions(cohort.data_dir)

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from transition_booklets.data.loader import Cohort, PupilRecord
-from transition_booklets.data.models import Pupil, School, SettingKind, SupportKind, timetable_of
+from transition_booklets.data.models import Pupil, School, SettingKind, SupportKind
+from transition_booklets.data.timetables import full_timetable, timetable_of
 
 log = logging.getLogger(__name__)
 
@@ -206,10 +207,10 @@ def _phases(plan: _Plan) -> _Outcome:
 def _timetables(plan: _Plan) -> _Outcome:
     pupil, name = plan.pupil, plan.called
     if not pupil.phases:
-        if pupil.timetable:
+        if full_timetable(pupil, plan.school):
             return _done([])
         return _done([f"add timetable: {name}'s full timetable, so it can be shared before the first day"])
-    without = [(index, phase.name) for index, phase in enumerate(pupil.phases) if not timetable_of(pupil, phase)]
+    without = [(index, phase.name) for index, phase in enumerate(pupil.phases) if not timetable_of(pupil, phase, plan.school)]
     if not without:
         return _done([])
     listed = ", ".join(f"phases[{index}] ('{phase}')" for index, phase in without)

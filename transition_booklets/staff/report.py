@@ -26,7 +26,7 @@ import jinja2
 
 from transition_booklets.support import ics
 from transition_booklets.staff.advice import pupil_warnings
-from transition_booklets.data.loader import SCHOOL_FILE, Cohort, PupilRecord
+from transition_booklets.data.loader import GROUPS_FILE, SCHOOL_FILE, Cohort, PupilRecord
 from transition_booklets.data.models import School
 from transition_booklets.data.problems import BuildError, Problem
 from transition_booklets.staff.readiness import LEGEND, SYMBOLS, PupilReadiness, Status, factors, pupil_readiness
@@ -268,7 +268,8 @@ def pupil_parts(
     from transition_booklets.support.files import file_digest
     from transition_booklets.support.resources import tool_digest
 
-    base = f"{tool_digest()}|{Path.cwd()}|{cohort.data_dir.resolve()}|{file_digest(cohort.data_dir / SCHOOL_FILE)}"
+    school, groups = file_digest(cohort.data_dir / SCHOOL_FILE), file_digest(cohort.data_dir / GROUPS_FILE)
+    base = f"{tool_digest()}|{Path.cwd()}|{cohort.data_dir.resolve()}|{school}|{groups}"
     try:
         kept: dict[str, tuple[str, PupilPart]] = pickle.loads(cache_file.read_bytes())
     except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError, ImportError):

@@ -31,6 +31,7 @@ from transition_booklets.data.models import (
 from transition_booklets.data.models import (
     Phase as PhaseModel,
 )
+from transition_booklets.data.timetables import full_timetable, timetable_of
 from transition_booklets.support.icons import PLACE_KIND_ICONS
 from transition_booklets.view.sections import Day, ImageRef, Person, Phase, PupilView
 from transition_booklets.view.sections import Place as PlaceView
@@ -177,6 +178,8 @@ class _ViewBuilder:
         return result
 
     def slot(self, period_id: str, slot: Slot | None) -> SlotView:
+        if slot is not None and slot.absent:  # "not in school" for this period: shown like a free period
+            slot = None
         period = self.school.period_ids[period_id]
         subject = self.school.subjects.get(slot.subject) if slot and slot.subject else None
         return {
@@ -223,7 +226,7 @@ class _ViewBuilder:
         return {"days": days}
 
     def phase(self, index: int, phase: PhaseModel) -> Phase:
-        timetable = phase.timetable if phase.timetable is not None else self.pupil.timetable
+        timetable = timetable_of(self.pupil, phase, self.school)
         return {
             "number": index + 1,
             "name": phase.name,
@@ -235,7 +238,7 @@ class _ViewBuilder:
             "what_happens": list(phase.what_happens),
             "places": [self.place(place_id) for place_id in phase.places],
             "timetable": self.timetable(timetable),
-            "own_timetable": phase.timetable is not None,
+            "own_timetable": phase.timetable is not None or phase.timetable_changes is not None,
         }
 
     def build(self) -> PupilView:
@@ -280,7 +283,7 @@ class _ViewBuilder:
             "buddy": None,
             "phases": [self.phase(index, phase) for index, phase in enumerate(pupil.phases)],
             "first_day_story": list(pupil.first_day_story),
-            "timetable": self.timetable(pupil.timetable),
+            "timetable": self.timetable(full_timetable(pupil, school)),
             "worries": None,
             "break_times": [
                 {
