@@ -27,6 +27,7 @@ _.content_string
 _.toc
 # PyYAML reads the resolver table; Pillow reads its limit.
 _.yaml_implicit_resolvers
+_.preserve_quotes  # ruamel.yaml reads it
 _.MAX_IMAGE_PIXELS
 # html.parser and http.server call these.
 _.handle_starttag

@@ -20,7 +20,7 @@ from transition_booklets import __version__
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("build", "check", "new", "init", "serve", "schema")
+COMMANDS = ("build", "check", "new", "init", "import", "serve", "schema")
 DEFAULT_DATA = Path("pupils")
 
 DESCRIPTION = """\
@@ -32,6 +32,8 @@ commands:
   check   check every file and show what each pupil's plan still needs; builds nothing
   new     write a starter pupil file to fill in
   init    make a new data folder for your school (--example: a copy of the example school)
+  import  make and update pupil files from your records system's pupil list (CSV or XLSX),
+          or the groups' timetables from a timetable export
   serve   preview one pupil's site on this computer while you edit their file
   schema  write the JSON Schemas that editors use to check files as you type
 
@@ -152,6 +154,18 @@ def make_parser(prog: str = "transition-booklets") -> argparse.ArgumentParser:
         "--example", action="store_true", help="copy the example school (Riverside Academy) to try the tool"
     )
 
+    intake = commands.add_parser(
+        "import",
+        help="make and update pupil files (or groups' timetables) from a records system's export",
+        description="Read a pupil list (name, preferred name, group, year, start date) or a timetable export "
+        "(group, day, period, subject, room, teacher) as CSV or XLSX. Pupil files are made from the starter, or "
+        "only their imported facts are changed, keeping everything else a person wrote. Columns the guides do not "
+        "need (dates of birth, UPNs, addresses) are never read.",
+    )
+    _data_option(intake)
+    intake.add_argument("file", type=Path, metavar="FILE", help="the export: a .csv or .xlsx file")
+    intake.add_argument("--dry-run", action="store_true", help="say what would change, and change nothing")
+
     serve = commands.add_parser(
         "serve",
         help="preview one pupil's site while you edit",
@@ -200,6 +214,10 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
             from transition_booklets.commands import run_new
 
             return run_new(args.data, args.name, args.pupil_id, prog=prog, data_given=data_given)
+        if args.command == "import":
+            from transition_booklets.commands import run_import
+
+            return run_import(args.data, args.file, dry_run=args.dry_run, prog=prog, data_given=data_given)
         if args.command == "init":
             from transition_booklets.commands import run_init
 

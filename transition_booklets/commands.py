@@ -160,6 +160,48 @@ def unknown_words(data_dir: Path, words: list[str], *, commands: tuple[str, ...]
     return None
 
 
+def run_import(data_dir: Path, source: Path, *, dry_run: bool, prog: str, data_given: bool) -> int:
+    """``import FILE``: a pupil list or a timetable export; a summary of what changed (or would)."""
+    from transition_booklets.intake.pupils import import_pupils
+    from transition_booklets.intake.spreadsheets import SheetProblem, read_sheet
+    from transition_booklets.intake.timetables import import_timetable, looks_like_a_timetable
+
+    if not data_dir.is_dir():
+        print(_no_data_folder(data_dir, prog), file=sys.stderr)
+        return 1
+    if not source.is_file():
+        print(f"{display_path(source)}: no such file; give the path of the export (.csv or .xlsx)", file=sys.stderr)
+        return 1
+    would = "would be " if dry_run else ""
+    try:
+        if looks_like_a_timetable(read_sheet(source).headers):
+            timetables = import_timetable(data_dir, source, dry_run=dry_run)
+            _print_problems(list(timetables.skipped))
+            print(f"groups {would}made: {', '.join(timetables.created) or 'none'}")
+            print(f"groups' timetables {would}updated: {', '.join(timetables.updated) or 'none'}")
+            print(f"unchanged: {len(timetables.unchanged)}; rows skipped: {len(timetables.skipped)}")
+            ok = timetables.ok
+        else:
+            check = f"{prog} check{_data_words(data_dir, data_given)}"
+            pupils = import_pupils(data_dir, source, dry_run=dry_run, check=check)
+            _print_problems(list(pupils.skipped))
+            print(f"{len(pupils.created)} pupil file(s) {would}made: {', '.join(pupils.created) or 'none'}")
+            updated = [f"{pupil_id} ({', '.join(fields)})" for pupil_id, fields in pupils.updated.items()]
+            print(f"{len(updated)} {would}updated: {', '.join(updated) or 'none'}")
+            print(f"{len(pupils.unchanged)} unchanged; {len(pupils.skipped)} row(s) skipped")
+            used = ", ".join(f"{fact} ← '{column}'" for fact, column in pupils.used_columns.items())
+            print(f"columns read: {used}")
+            if pupils.ignored_columns:
+                print(f"columns not read (the guides do not need them): {', '.join(pupils.ignored_columns)}")
+            ok = pupils.ok
+    except (SheetProblem, ValueError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    if not dry_run:
+        print(f"next: {prog} check{_data_words(data_dir, data_given)}")
+    return 0 if ok else 1
+
+
 class Progress:
     """A one-line progress bar on a terminal, plain lines elsewhere (none with ``-q``)."""
 
