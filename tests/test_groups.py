@@ -140,3 +140,30 @@ def test_the_site_and_the_booklet_say_the_same_for_a_day_not_in_school(example_c
     assert "Not in school on Tuesday to Friday." in booklet
     for other_words in ("Not in school yet", "Nothing planned", "No school for you"):
         assert other_words not in site and other_words not in booklet
+
+
+def test_the_print_pack_joins_each_groups_print_copies(example_copy: Path, tmp_path: Path) -> None:
+    import pikepdf
+
+    (example_copy / "groups.yaml").write_text(GROUPS + "  7c:\n    name: 7C\n", encoding="utf-8")
+    for pupil_id, groups in (("amy-jones", "[7b]"), ("zofia-wisniewska", "[7b]"), ("kai-morgan", "[7c]")):
+        path = example_copy / f"{pupil_id}.yaml"
+        path.write_text(path.read_text(encoding="utf-8") + f"groups: {groups}\n", encoding="utf-8")
+    options = BuildOptions(data_dir=example_copy, out_dir=tmp_path / "site", staff_dir=tmp_path / "staff", jobs=1)
+    options.print_pack = True
+    result = build_cohort(options)
+    assert result.ok, result.problems
+
+    def pages(path: Path) -> int:
+        with pikepdf.open(path) as pdf:
+            return len(pdf.pages)
+
+    copies = {pupil: pages(tmp_path / "site" / pupil / "booklet-print.pdf") for pupil in
+              ("amy-jones", "jordan-reid", "kai-morgan", "zofia-wisniewska")}  # fmt: skip
+    pack = tmp_path / "staff" / "print"
+    assert pages(pack / "7b.pdf") == copies["amy-jones"] + copies["zofia-wisniewska"]
+    assert pages(pack / "7c.pdf") == copies["kai-morgan"]
+    assert pages(pack / "all.pdf") == sum(copies.values())
+    cover = " ".join(pdf_text(pack / "7b-cover.pdf").split())
+    assert "Booklets to print: 7B" in cover and "Amelia Jones" in cover and "Zofia" in cover
+    assert not list((tmp_path / "site").rglob("*cover*")), "the print pack is never published"

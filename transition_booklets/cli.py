@@ -120,6 +120,11 @@ def make_parser(prog: str = "transition-booklets") -> argparse.ArgumentParser:
         help="the web address the site folder is published at, for the family letters",
     )
     build.add_argument("--no-pdf", action="store_true", help="skip the booklets (faster while editing)")
+    build.add_argument(
+        "--print-pack",
+        action="store_true",
+        help="also join the print copies into one PDF per group (and one of everyone) in the staff folder's print/",
+    )
     build.add_argument("-q", "--quiet", action="store_true", help="print only problems and the summary")
     build.add_argument(
         "pupils", nargs="*", metavar="PUPIL-ID", help="build only these pupils (file names without .yaml)"

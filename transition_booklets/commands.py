@@ -240,6 +240,7 @@ def run_build(args: argparse.Namespace, prog: str = "transition-booklets") -> in
         passwords_file=args.passwords,
         address=args.address,
         pdf=not args.no_pdf,
+        print_pack=args.print_pack,
     )
     if not options.data_dir.is_dir():
         print(_no_data_folder(options.data_dir, prog), file=sys.stderr)

@@ -617,6 +617,15 @@ def _template(theme: SchoolTheme | None) -> bytes:
     return (override or TEMPLATE).read_bytes()
 
 
+def typst_compile(template: bytes, root: Path) -> bytes:
+    """Typeset ``template`` with Typst's root ``root`` (holding its ``data.json``); the PDF's bytes."""
+    with _compile_lock:
+        result = _compiler().compile(input=template, root=str(root))
+    if not isinstance(result, bytes):
+        raise BuildError("Typst returned no PDF")
+    return result
+
+
 def _typst_message(error: Exception) -> str:
     message = str(getattr(error, "message", "") or error).strip()
     hints = [str(hint) for hint in getattr(error, "hints", None) or []]

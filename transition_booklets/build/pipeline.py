@@ -159,6 +159,8 @@ def build_cohort(options: BuildOptions, progress: ProgressCallback | None = None
             result.problems.extend(BuildError(message) for message in outcome["problems"])
     if protection is not None:
         _write_letters(cohort, protection, settings, result)
+    if settings.print_pack:
+        _write_print_pack(cohort, protection, settings, result)
     _write_report(cohort, result, settings, fingerprints, today=today, parts=parts)
     result.seconds = time.perf_counter() - started
     return result
@@ -274,6 +276,53 @@ def _write_letters(cohort: Cohort, protection: Protection, options: Settings, re
         )
     except (OSError, BuildError) as error:
         result.problems.append(BuildError(f"the family letters could not be written: {error}"))
+
+
+PRINT_FOLDER = "print"  # in the staff folder: the print room's packs
+
+
+def _write_print_pack(cohort: Cohort, protection: Protection | None, settings: Settings, result: BuildResult) -> None:
+    """One PDF of print copies per group, and one of every pupil, in the staff folder."""
+    from transition_booklets.booklet.print_pack import Pack, PackBooklet, write_print_pack
+
+    assert cohort.school is not None
+    school = cohort.school
+    words = Words.for_school(school)
+    booklets: dict[str, PackBooklet] = {}
+    for record in sorted(cohort.pupils, key=lambda record: (record.pupil.name.split()[-1].lower(), record.pupil.name)):
+        folder = protection.folder(record.id) if protection else record.id
+        pdf = settings.out_dir / folder / "booklet-print.pdf"
+        if not pdf.is_file():
+            result.problems.append(
+                BuildError(f"{display_path(record.path)}: not in the print pack: there is no booklet yet")
+            )
+            continue
+        password = protection.passwords[record.id] if protection else None
+        booklets[record.id] = PackBooklet(record.pupil.name, pdf, password)
+    groups_of = {record.id: record.pupil.groups for record in cohort.pupils}
+    packs = [
+        Pack(
+            group_id,
+            str(words["print_pack_title"]).format(group=group.name),
+            tuple(booklet for pupil_id, booklet in booklets.items() if group_id in groups_of[pupil_id]),
+        )
+        for group_id, group in school.groups.items()
+    ]
+    packs = [pack for pack in packs if pack.booklets]
+    packs.append(
+        Pack("all", str(words["print_pack_title"]).format(group=words["print_pack_all"]), tuple(booklets.values()))
+    )
+    try:
+        write_print_pack(
+            packs,
+            settings.staff_dir / PRINT_FOLDER,
+            school=school.name,
+            date=words.date(dt.date.today()),
+            words=words.all(),
+            language=words.language,
+        )
+    except (OSError, BuildError, ValueError) as error:
+        result.problems.append(BuildError(f"the print pack could not be written: {error}"))
 
 
 def _report_key(cohort: Cohort, result: BuildResult, fingerprints: dict[str, str]) -> str:

@@ -29,6 +29,7 @@ class BuildOptions:
     pdf: bool = True
     passwords_file: Path | None = None
     address: str | None = None
+    print_pack: bool = False
 
     @property
     def cache_dir(self) -> Path:
@@ -63,6 +64,7 @@ class Settings:
     pdf: bool
     passwords_file: Path | None
     address: str | None
+    print_pack: bool
 
     @property
     def cache_dir(self) -> Path:
@@ -139,4 +141,5 @@ def settle(options: BuildOptions) -> Settings:
         pdf=options.pdf,
         passwords_file=options.passwords_file,
         address=options.address,
+        print_pack=options.print_pack and options.pdf,
     )
