@@ -1,15 +1,20 @@
 """Cohort benchmark: how long a whole intake takes to build, rebuild and edit.
 
-    python benchmarks/cohort.py            # 300 pupils
-    python benchmarks/cohort.py --repeat 3 # three times over; medians and ranges
+    python benchmarks/cohort.py                       # a realistic intake of 300 pupils
+    python benchmarks/cohort.py --repeat 3            # three times over; medians and ranges
+    python benchmarks/cohort.py --cohort synthetic    # the earlier case: copies of the example pupils
     python benchmarks/cohort.py -n 60 --naive-sample 3
 
-It copies the example school into a temporary folder, adds N synthetic pupils with
-distinct names and photos (made from the example pupils), then measures, each through
-the real command (``python build.py``, a fresh process, as a transition lead runs it):
+Two cohorts. ``realistic`` (the default, ``benchmarks/intake.py``): an intake imported from a
+records system's CSV with 10 tutor groups, each with its own timetable; about one pupil in six
+with a personal plan in varied words, the rest with their group's data only. ``synthetic``:
+the example school plus N pupils with distinct names and photos, made from the four example
+pupils (so most booklet pages repeat an earlier pupil's). Each is measured through the real
+command (``python build.py``, a fresh process, as a transition lead runs it):
 
 * a cold build (total and per pupil), site and both PDFs;
-* a rebuild with nothing changed; one pupil edited; one shared staff photo replaced;
+* a rebuild with nothing changed; one pupil edited; one shared staff photo replaced; with the
+  realistic cohort, one lesson of one group's timetable changed (only that group rebuilds);
 * peak memory (the build process plus its largest worker, times the number of workers);
 * bytes per pupil folder (as listed, and on disk, where hard links share the theme);
 * on a sample, the naive loop: one ``mkdocs build`` process per pupil on the same docs
@@ -24,6 +29,7 @@ import argparse
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import statistics
@@ -156,7 +162,7 @@ def run_build(data: Path, out: Path, *extra: str) -> dict[str, Any]:
     )
     seconds = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    summary = completed.stderr.strip().splitlines()[-1] if completed.stderr.strip() else ""
+    summary = next((line for line in completed.stderr.splitlines() if " built, " in line), "")
     if completed.returncode != 0:
         raise SystemExit(f"build failed:\n{completed.stderr[-3000:]}")
     return {"seconds": seconds, "summary": summary, "max_rss_mib": max(peak_kib, before) / 1024}
@@ -233,9 +239,14 @@ def measure(args: argparse.Namespace, parent: Path) -> dict[str, Any]:
 
     work = Path(tempfile.mkdtemp(prefix="run-", dir=parent))
     data = work / "data"
-    ids = make_cohort(data, args.pupils)
+    if args.cohort == "realistic":
+        from benchmarks.intake import make_intake
+
+        ids = make_intake(data, args.pupils)
+    else:
+        ids = make_cohort(data, args.pupils)
     out = work / "out"
-    results: dict[str, Any] = {"pupils": args.pupils, "cores": os.cpu_count()}
+    results: dict[str, Any] = {"pupils": args.pupils, "cores": os.cpu_count(), "cohort": args.cohort}
 
     cold = run_build(data, out, *jobs)
     results["cold_build_s"] = cold["seconds"]
@@ -246,7 +257,11 @@ def measure(args: argparse.Namespace, parent: Path) -> dict[str, Any]:
     results["no_change_summary"] = nochange["summary"]
 
     edited = data / f"{ids[len(ids) // 2]}.yaml"
-    edited.write_text(edited.read_text(encoding="utf-8").replace("preferred_name: ", "preferred_name: Little "))
+    text = edited.read_text(encoding="utf-8")
+    if re.search(r"^preferred_name: ", text, re.M):
+        edited.write_text(re.sub(r"^preferred_name: ", "preferred_name: Little ", text, count=1, flags=re.M))
+    else:
+        edited.write_text(re.sub(r"^name: ", "preferred_name: Little\nname: ", text, count=1, flags=re.M))
     one = run_build(data, out, *jobs)
     results["one_pupil_edit_s"] = one["seconds"]
     results["one_pupil_summary"] = one["summary"]
@@ -256,6 +271,17 @@ def measure(args: argparse.Namespace, parent: Path) -> dict[str, Any]:
     shared = run_build(data, out, *jobs)
     results["shared_photo_edit_s"] = shared["seconds"]
     results["shared_photo_summary"] = shared["summary"]
+    if args.cohort == "realistic":
+        groups = data / "groups.yaml"
+        text = groups.read_text(encoding="utf-8")
+        start = text.index("  7c:")
+        lesson = text.index("p1: {subject: ", start)
+        end = text.index(",", lesson)
+        changed = "p1: {subject: music" if text[lesson:end] != "p1: {subject: music" else "p1: {subject: art"
+        groups.write_text(text[:lesson] + changed + text[end:], encoding="utf-8")
+        group = run_build(data, out, *jobs)
+        results["one_group_edit_s"] = group["seconds"]
+        results["one_group_summary"] = group["summary"]
 
     results["peak_rss_largest_process_mib"] = max(cold["max_rss_mib"], shared["max_rss_mib"])
     workers = args.jobs or os.cpu_count() or 1
@@ -278,6 +304,7 @@ def main() -> None:
     parser.add_argument("--naive-sample", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=0)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--cohort", choices=("realistic", "synthetic"), default="realistic")
     parser.add_argument(
         "--repeat", type=int, default=1, help="measure this many times, each in a fresh folder, and report the medians"
     )
@@ -298,11 +325,16 @@ def main() -> None:
             results[f"{key}_range"] = [min(run[key] for run in runs), max(run[key] for run in runs)]
 
     rows = [
-        ("pupils", f"{results['pupils']} on {results['cores']} cores"),
+        ("pupils", f"{results['pupils']} ({results['cohort']} cohort) on {results['cores']} cores"),
         ("cold build", f"{results['cold_build_s']:.1f} s ({results['cold_ms_per_pupil']:.0f} ms per pupil)"),
         ("no-change rebuild", f"{results['no_change_rebuild_s']:.2f} s  [{results['no_change_summary']}]"),
         ("one pupil edited", f"{results['one_pupil_edit_s']:.2f} s  [{results['one_pupil_summary']}]"),
         ("one shared photo", f"{results['shared_photo_edit_s']:.2f} s  [{results['shared_photo_summary']}]"),
+        *(
+            [("one group's lesson", f"{results['one_group_edit_s']:.2f} s  [{results['one_group_summary']}]")]
+            if "one_group_edit_s" in results
+            else []
+        ),
         (
             "peak memory",
             f"{results['peak_rss_largest_process_mib']:.0f} MiB largest process, "
