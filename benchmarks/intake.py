@@ -51,7 +51,7 @@ HEADER_VARIANTS = [
         "Admission Date",
         "Address Line 1",
         "Postcode",
-    ],  # fmt: skip
+    ],
     ["Forename", "Known As", "Surname", "Tutor Group", "Year Group", "Date of Birth", "Start Date", "Home Address"],
 ]
 # fmt: on
