@@ -70,6 +70,7 @@ def test_the_timetable_page_shows_the_groups_lessons_and_the_personal_change(
     text = page_text(tmp_path / "site" / "tia-group" / "timetable.html")
     for expected in ("Maths", "English", "Science", "Hub time instead of English", "Registration"):
         assert expected in text, expected
+    assert "My group: 7B · tutor Ms Khan · base room A block" in " ".join(text.split())
 
 
 def test_a_group_file_with_a_mistake_is_located(example_copy: Path) -> None:

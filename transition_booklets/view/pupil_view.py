@@ -284,6 +284,16 @@ class _ViewBuilder:
             "phases": [self.phase(index, phase) for index, phase in enumerate(pupil.phases)],
             "first_day_story": list(pupil.first_day_story),
             "timetable": self.timetable(full_timetable(pupil, school)),
+            "groups": [
+                {
+                    "id": group_id,
+                    "name": school.groups[group_id].name,
+                    "tutor": self.person(school.groups[group_id].tutor),
+                    "base": self.place(school.groups[group_id].base),
+                }
+                for group_id in pupil.groups
+                if group_id in school.groups
+            ],
             "worries": None,
             "break_times": [
                 {

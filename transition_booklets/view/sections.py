@@ -211,6 +211,15 @@ Review = TypedDict(
 )
 
 
+class GroupPart(TypedDict):
+    """One of the pupil's groups (``groups.yaml``): a tutor group, a set, a nurture group."""
+
+    id: str
+    name: str
+    tutor: Person | None
+    base: Place | None
+
+
 class PupilView(TypedDict):
     """One pupil joined with every school fact their pages and booklet show."""
 
@@ -231,6 +240,7 @@ class PupilView(TypedDict):
     phases: list[Phase]
     first_day_story: list[str]
     timetable: Timetable | None
+    groups: list[GroupPart]
     worries: Worries | None
     break_times: list[BreakTime]
     small_group: SmallGroup | None
