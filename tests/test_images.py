@@ -352,29 +352,18 @@ def test_a_12_megapixel_phone_photo_works_decoded_at_reduced_size(
 # ---------------------------------------------------------------------------
 
 
-def test_a_person_without_a_photo_gets_their_initials_on_their_colour(processor: ImageProcessor) -> None:
-    web = processor.placeholder_web("AK", "#1f5f8b", width=80)
-    assert (web.x1.width, web.x2.width) == (80, 160)
-    with Image.open(web.x2.path) as drawn:
-        rgb = drawn.convert("RGB")
-        assert close(at(rgb, 3, 3), (31, 95, 139), 12)
-        letters = sum(1 for x in range(40, 120) for y in range(40, 120) if min(at(rgb, x, y)) > 200)
-    assert letters > 300, "white letters are drawn in the middle"
-    other = processor.placeholder_web("ZW", "#1f5f8b", width=80)
-    assert other.x1.path != web.x1.path
-    assert processor.placeholder_web("AK", "#1f5f8b", width=80) == web
+def test_a_person_without_a_photo_gets_their_initials_as_text_on_their_colour(tmp_path: Path) -> None:
+    """No picture is drawn: the initials are text, crisp at any size, in any script and the reader's font."""
+    from tests.conftest import EXAMPLE
+    from transition_booklets.build.pipeline import build_cohort
+    from transition_booklets.build.settings import BuildOptions
 
-
-def test_view_images_give_photo_placeholder_or_nothing_for_an_icon(processor: ImageProcessor, data: Path) -> None:
-    source = save(data, "p.png", quadrants(100, 100))
-    photo = processor.web_for({"source": source, "initials": "AK", "colour": "#2e7d32", "icon": None}, width=50)
-    assert photo is not None and photo.x1.width == 50
-    initials = processor.web_for({"source": None, "initials": "AK", "colour": "#2e7d32", "icon": None}, width=50)
-    assert initials is not None and initials.x1.media_type == "image/webp"
-    assert (
-        processor.web_for({"source": None, "initials": "", "colour": "#2e7d32", "icon": "material/sofa"}, width=50)
-        is None
-    )
+    options = BuildOptions(EXAMPLE, tmp_path / "site", tmp_path / "staff", only=["kai-morgan"], pdf=False, jobs=1)
+    assert build_cohort(options).ok
+    page = (tmp_path / "site" / "kai-morgan" / "index.html").read_text(encoding="utf-8")
+    avatar = page.split('<span class="tb-initials', 1)[1].split("</span>", 1)[0]
+    assert 'role="img" aria-label="Photo of Kai"' in avatar and avatar.endswith(">KM")
+    assert "background-color: #" in avatar
 
 
 # ---------------------------------------------------------------------------

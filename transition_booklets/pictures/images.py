@@ -20,12 +20,9 @@ Outputs:
 * web: WebP at 1x and 2x of the CSS width (:class:`WebImage`, for ``srcset``);
 * print: :data:`PRINT_DPI` pixels per inch of the printed width and no more; JPEG for
   photos, PNG (alpha kept) when ``drawing=True`` (the logo, the map);
-* placeholders for a person without a photo: their initials on their colour, drawn with the
-  committed Atkinson Hyperlegible Bold font, as WebP for the site (the booklet draws
-  initials itself, as text).
-
-Places without a photo get ``None`` from :meth:`ImageProcessor.web_for`: the pages and the
-booklet show the place's icon (inline SVG) instead of a picture.
+A person without a photo gets no picture at all: the pages and the booklet show their
+initials as text on their colour (crisp at any size, in any script, in the reader's chosen
+font), and a place without a photo shows its icon.
 
 Caching: every output is identified by ``sha256(PIPELINE_VERSION + recipe + sha256(input bytes))``
 and stored under that name in the cache folder, so identical images share one file, a photo
@@ -40,9 +37,6 @@ API (all sizes are upright sizes; ``where`` is put before messages, e.g. ``"pupi
 * ``ImageProcessor(data_dir, cache_dir)``; counters ``processed`` and ``reused``;
 * ``web(source, *, width, square=False, drawing=False, where="", overlay=None) -> WebImage``;
 * ``print_image(source, *, width_mm, square=False, drawing=False, where="", overlay=None) -> Rendition``;
-* ``placeholder(initials, colour, *, size_px, fmt="webp") -> Rendition``, ``placeholder_web(…, width)``;
-* ``web_for(image_dict, *, width, square=False, where="")``: a view image dict to its photo,
-  else its initials placeholder, else None (show the icon);
 
 Importing this module sets ``PIL.Image.MAX_IMAGE_PIXELS`` to :data:`MAX_PIXELS` for the whole
 process. A processor is meant for one thread (or one per worker process: they can share a
@@ -72,11 +66,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from PIL import Image, ImageCms, ImageDraw, ImageFont, features
+from PIL import Image, ImageCms, features
 
 from transition_booklets.data.models import data_path_problem
 from transition_booklets.data.problems import BuildError, Where
-from transition_booklets.support import resources
 from transition_booklets.support.files import replacing
 
 log = logging.getLogger(__name__)
@@ -99,11 +92,6 @@ WEBP_DRAWING_QUALITY = 90
 #: libwebp effort (0–6): 2 is about twice as fast as the default 4 for files about 5% bigger.
 WEBP_METHOD = 2
 JPEG_QUALITY = 88
-
-FONT_DIR = resources.FONTS
-FONT_PATH = FONT_DIR / "AtkinsonHyperlegible-Bold.ttf"
-#: Tried in turn for initials the main font has no letters for (e.g. Arabic).
-FALLBACK_FONT_PATHS = (FONT_DIR / "NotoSansArabic-Regular.ttf",)
 
 # Refuse decompression bombs before decoding (Image.open checks the header against this).
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -206,99 +194,6 @@ class _Spec:
 def mm_to_px(width_mm: float, dpi: int = PRINT_DPI) -> int:
     """Pixels needed to print ``width_mm`` millimetres at ``dpi``."""
     return max(1, round(width_mm / 25.4 * dpi))
-
-
-def _hex_to_rgb(colour: str) -> tuple[int, int, int]:
-    value = colour.strip().lstrip("#")
-    if len(value) == 3:
-        value = "".join(ch * 2 for ch in value)
-    if len(value) != 6:
-        raise ValueError(f"not a hex colour: {colour!r}")
-    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
-
-
-def _luminance(rgb: tuple[int, int, int]) -> float:
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(v) for v in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast_ratio(first: tuple[int, int, int], second: tuple[int, int, int]) -> float:
-    """The WCAG contrast ratio of two colours (1 to 21)."""
-    a, b = sorted((_luminance(first), _luminance(second)), reverse=True)
-    return (a + 0.05) / (b + 0.05)
-
-
-def text_colour_on(background: tuple[int, int, int]) -> tuple[int, int, int]:
-    """White or near-black, whichever reads better on ``background``."""
-    white, dark = (255, 255, 255), (26, 26, 26)
-    return white if contrast_ratio(white, background) >= contrast_ratio(dark, background) else dark
-
-
-@functools.lru_cache(maxsize=64)
-def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """The committed Atkinson Hyperlegible Bold at ``size`` pixels (Pillow's own font if it is missing)."""
-    if FONT_PATH.is_file():
-        return ImageFont.truetype(str(FONT_PATH), size)
-    log.warning("font %s is missing; drawing with Pillow's default font", FONT_PATH)
-    return ImageFont.load_default(size)
-
-
-@functools.lru_cache(maxsize=1)
-def _font_digest() -> str:
-    digest = hashlib.sha256()
-    for path in (FONT_PATH, *FALLBACK_FONT_PATHS):
-        digest.update(path.read_bytes() if path.is_file() else b"-")
-    return digest.hexdigest()[:16]
-
-
-def _face_for(text: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont | None:
-    """The first font that has every letter of ``text``, or None."""
-    face = font(size)
-    if _has_glyphs(face, text):
-        return face
-    for path in FALLBACK_FONT_PATHS:
-        if path.is_file():
-            fallback = ImageFont.truetype(str(path), size)
-            if _has_glyphs(fallback, text):
-                return fallback
-    return None
-
-
-def _draw_person(draw: ImageDraw.ImageDraw, size: int, fill: tuple[int, int, int]) -> None:
-    """A simple head-and-shoulders figure, for initials no font can draw."""
-    draw.ellipse((0.33 * size, 0.2 * size, 0.67 * size, 0.54 * size), fill=fill)
-    draw.ellipse((0.18 * size, 0.6 * size, 0.82 * size, 1.3 * size), fill=fill)
-
-
-def _glyph_pixels(face: ImageFont.FreeTypeFont | ImageFont.ImageFont, character: str) -> bytes:
-    size = int(getattr(face, "size", 16)) * 2
-    canvas = Image.new("L", (size, size))
-    ImageDraw.Draw(canvas).text((size // 4, size // 4), character, font=face, fill=255)
-    return canvas.tobytes()
-
-
-def _has_glyphs(face: ImageFont.FreeTypeFont | ImageFont.ImageFont, text: str) -> bool:
-    """Whether the font draws every character of ``text`` (rather than its 'missing letter' box)."""
-    missing = _glyph_pixels(face, "\U0010fffd")
-    return all(ch.isspace() or _glyph_pixels(face, ch) != missing for ch in text)
-
-
-def draw_centred_text(
-    draw: ImageDraw.ImageDraw,
-    centre: tuple[float, float],
-    text: str,
-    face: ImageFont.FreeTypeFont | ImageFont.ImageFont,
-    fill: tuple[int, ...],
-) -> None:
-    """Draw ``text`` with its inked area centred on ``centre`` (better than anchors for digits and capitals)."""
-    left, top, right, bottom = draw.textbbox((0, 0), text, font=face, anchor="ls")
-    x = centre[0] - (left + right) / 2
-    y = centre[1] - (top + bottom) / 2
-    draw.text((x, y), text, font=face, fill=fill, anchor="ls")
 
 
 @functools.lru_cache(maxsize=32)
@@ -453,54 +348,6 @@ class ImageProcessor:
         fmt: Format = "png" if drawing else "jpeg"
         (rendition,) = self._make(source, [_Spec(mm_to_px(width_mm), square, fmt, drawing, overlay)], where)
         return rendition
-
-    def placeholder(self, initials: str, colour: str, *, size_px: int, fmt: Format = "webp") -> Rendition:
-        """A square of ``colour`` with ``initials`` in the middle, for a person without a photo."""
-        initials = initials.strip()[:3] or "?"
-        size_px = max(16, min(size_px, 4000))
-        try:
-            background = _hex_to_rgb(colour)
-        except ValueError:
-            background = (31, 95, 139)
-        recipe = {
-            "op": "placeholder",
-            "initials": initials,
-            "colour": background,
-            "size": size_px,
-            "fmt": fmt,
-            "font": _font_digest(),
-        }
-        key = self._key(recipe, "")
-        hit = self._cached(key, fmt, (size_px, size_px))
-        if hit is not None:
-            return hit
-        image = Image.new("RGB", (size_px, size_px), background)
-        draw = ImageDraw.Draw(image)
-        ink = text_colour_on(background)
-        face = _face_for(initials, round(size_px * (0.42 if len(initials) <= 2 else 0.32)))
-        if face is None or initials == "?":
-            log.debug("no font has the letters %r; drawing a figure instead", initials)
-            _draw_person(draw, size_px, ink)
-        else:
-            draw_centred_text(draw, (size_px / 2, size_px / 2), initials, face, ink)
-        return self._store(image, key, fmt, drawing=True)
-
-    def placeholder_web(self, initials: str, colour: str, *, width: int) -> WebImage:
-        """A placeholder at 1x and 2x of ``width`` CSS pixels."""
-        return WebImage(
-            self.placeholder(initials, colour, size_px=width), self.placeholder(initials, colour, size_px=2 * width)
-        )
-
-    def web_for(
-        self, image: Mapping[str, Any], *, width: int, square: bool = False, where: Where | str = ""
-    ) -> WebImage | None:
-        """An image dict from ``view.py``: its photo, else the initials placeholder, else None (show the icon)."""
-        source = image.get("source")
-        if source:
-            return self.web(str(source), width=width, square=square, where=where)
-        if image.get("initials"):
-            return self.placeholder_web(str(image["initials"]), str(image.get("colour") or ""), width=width)
-        return None
 
     def _source(self, source: str, where: Where | str) -> _Source:
         """Check a source and read its header, remembering the answer (or the problem) for this file."""

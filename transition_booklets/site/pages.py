@@ -129,11 +129,11 @@ class SiteImages:
         return f"images/{path.name}"
 
     def __call__(self, image: dict[str, Any] | None, width: int, kind: str = "photo") -> dict[str, Any] | None:
-        if not image:
+        """The picture's files in the site, or None: the page then shows the person's initials as text on their
+        colour (crisp at any size, in any script, in the reader's chosen font), or the place's icon."""
+        if not image or not image.get("source"):
             return None
-        web = self.processor.web_for(image, width=width, square=kind == "portrait", where=self.where(image))
-        if web is None:
-            return None
+        web = self.processor.web(str(image["source"]), width=width, square=kind == "portrait", where=self.where(image))
         src = self.copy(web.x1.path)
         for rendition in web.renditions:
             self.copy(rendition.path)
