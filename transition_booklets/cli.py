@@ -121,6 +121,11 @@ def make_parser(prog: str = "transition-booklets") -> argparse.ArgumentParser:
     )
     build.add_argument("--no-pdf", action="store_true", help="skip the booklets (faster while editing)")
     build.add_argument(
+        "--keep-unknown",
+        action="store_true",
+        help="list guides in the output folder that belong to no pupil now, instead of removing them",
+    )
+    build.add_argument(
         "--print-pack",
         action="store_true",
         help="also join the print copies into one PDF per group (and one of everyone) in the staff folder's print/",

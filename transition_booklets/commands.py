@@ -241,6 +241,7 @@ def run_build(args: argparse.Namespace, prog: str = "transition-booklets") -> in
         address=args.address,
         pdf=not args.no_pdf,
         print_pack=args.print_pack,
+        keep_unknown=args.keep_unknown,
     )
     if not options.data_dir.is_dir():
         print(_no_data_folder(options.data_dir, prog), file=sys.stderr)

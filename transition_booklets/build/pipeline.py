@@ -58,6 +58,8 @@ class BuildResult:
     failed: list[str] = field(default_factory=list)
     problems: list[Problem | BuildError] = field(default_factory=list)
     outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tidied: list[str] = field(default_factory=list)  # published guides of no pupil now (removed unless kept)
+    kept_unknown: bool = False  # ... kept, with --keep-unknown
     seconds: float = 0.0
 
     @property
@@ -82,6 +84,11 @@ def _typst_work(parent: Path, stale_after: float = 6 * 3600) -> Path:
                 if time.time() - old.stat().st_mtime > stale_after:
                     shutil.rmtree(old, ignore_errors=True)
     return parent / f"run-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _every_pupil_id(settings: Settings) -> list[str]:
+    """Every pupil of the data folder, readable or not, whatever this build was asked to build."""
+    return [path.stem for path in pupil_files(settings.data_dir)]
 
 
 def _select(settings: Settings) -> list[str] | None:
@@ -130,7 +137,7 @@ def build_cohort(options: BuildOptions, progress: ProgressCallback | None = None
             result.seconds = time.perf_counter() - started
             return result
 
-    publisher = Publisher(settings.out_dir)
+    publisher = Publisher(settings.out_dir, settings.staff_dir)
     publisher.remove_leftovers()
     stamps = BuildStamps(settings.cache_dir / "builds")
     fingerprints, to_build = _plan(cohort, settings, protection, publisher, stamps, result)
@@ -157,6 +164,9 @@ def build_cohort(options: BuildOptions, progress: ProgressCallback | None = None
             result.failed.append(pupil_id)
             stamps.forget(pupil_id)
             result.problems.extend(BuildError(message) for message in outcome["problems"])
+    expected = {protection.folder(stem) if protection else stem for stem in _every_pupil_id(settings)}
+    result.tidied = publisher.tidy(expected, remove=not settings.keep_unknown)
+    result.kept_unknown = settings.keep_unknown
     if protection is not None:
         _write_letters(cohort, protection, settings, result)
     if settings.print_pack:
@@ -338,6 +348,7 @@ def _report_key(cohort: Cohort, result: BuildResult, fingerprints: dict[str, str
         for pupil_id, outcome in result.outcomes.items()
     }
     digest.update(json.dumps(shown, sort_keys=True, default=str).encode())
+    digest.update(json.dumps([result.tidied, result.kept_unknown]).encode())
     return digest.hexdigest()
 
 
@@ -365,6 +376,8 @@ def _write_report(
             today,
             cache_dir=options.cache_dir,
             known_parts=parts,
+            tidied=result.tidied,
+            tidied_kept=result.kept_unknown,
         )
         stamp.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(stamp, key)

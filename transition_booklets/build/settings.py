@@ -30,6 +30,7 @@ class BuildOptions:
     passwords_file: Path | None = None
     address: str | None = None
     print_pack: bool = False
+    keep_unknown: bool = False
 
     @property
     def cache_dir(self) -> Path:
@@ -65,6 +66,7 @@ class Settings:
     passwords_file: Path | None
     address: str | None
     print_pack: bool
+    keep_unknown: bool  # list published guides that belong to no pupil instead of removing them
 
     @property
     def cache_dir(self) -> Path:
@@ -142,4 +144,5 @@ def settle(options: BuildOptions) -> Settings:
         passwords_file=options.passwords_file,
         address=options.address,
         print_pack=options.print_pack and options.pdf,
+        keep_unknown=options.keep_unknown,
     )

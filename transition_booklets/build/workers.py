@@ -148,7 +148,9 @@ class PupilBuilder:
 
                 protect_folder(staging, password, words=Words.for_school(school).all())
 
-        Publisher(settings.out_dir).publish(record.id, self.folder(record.id), fill, seal=seal, shown=pupil_file)
+        Publisher(settings.out_dir, settings.staff_dir).publish(
+            record.id, self.folder(record.id), fill, seal=seal, shown=pupil_file
+        )
         return fingerprint, True
 
     def run(self, index: int, unless: str | None = None) -> dict[str, Any]:

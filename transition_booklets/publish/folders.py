@@ -1,27 +1,37 @@
 """The published folder: the only code that puts anything into ``--out`` or takes anything out.
 
-A pupil is published in one call, :meth:`Publisher.publish`, which
+The published folder only ever receives finished guides. A pupil is published in one call,
+:meth:`Publisher.publish`, which
 
-1. makes a fresh staging folder beside the published one (``.<folder>.building-<pid>-<random>``),
-2. has the caller fill it (the pages, pictures, booklets),
-3. seals it when the build is protected (encrypts it in place, see :mod:`~transition_booklets.protect`),
-4. swaps it in whole for the pupil's last folder (readers see the old folder or the new one),
-5. writes the zip beside it, and
-6. removes the copy under the pupil's other name, when the pupil switched between protected and open.
+1. makes a fresh work folder in the **staff** folder (``<staff>/.staging/``, readable by its
+   owner only), never in the published one;
+2. has the caller fill it (the pages, pictures, booklets);
+3. seals it when the build is protected (encrypts it in place, see :mod:`~transition_booklets.protect`);
+4. writes the zip there too;
+5. moves the finished folder and zip into the published folder, each with one rename
+   (the old folder is renamed aside first and removed after), so a reader, a sync tool or a
+   crash sees the old guide or the new one, and a protected pupil's clear pages, pictures,
+   recording and booklets are never under ``--out``, not even for an instant. (When the staff
+   and published folders are on different disks, the sealed folder is copied next to its
+   place first and then renamed in.)
+6. removes the copy under the pupil's other name, when the pupil switched between protected
+   and open.
 
-A step that fails leaves the last good folder in place and removes the staging folder.
-Staging folders left by a build that was stopped (a crash, ``kill -9``) are removed by
-:meth:`Publisher.remove_leftovers` once the process that made them has gone.
+A step that fails leaves the last good guide in place. :meth:`Publisher.remove_leftovers`
+removes what stopped builds left behind; :meth:`Publisher.tidy` removes (or only lists)
+guides in the published folder that belong to no pupil now.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import re
 import shutil
 import uuid
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +41,10 @@ from transition_booklets.publish.archive import ArchiveTooLarge, write_zip
 
 log = logging.getLogger(__name__)
 
-_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?:building|old)-(?P<pid>\d+)-[0-9a-f]{8}$")
+STAGING = ".staging"  # in the staff folder
+_OURS = re.compile(r"^\.(?P<name>.+)\.(?:old|incoming|building)-(?P<pid>\d+)(?:-[0-9a-f]{8})?$")
+_OLD_STYLE = re.compile(r"^\.(?:.+)\.(?:building-[0-9a-f]{8}|zip\.[0-9a-f]{8})$")  # earlier versions' leftovers
+_WORK = re.compile(r"^(?P<name>.+)\.(?P<pid>\d+)-[0-9a-f]{8}$")
 
 
 def _running(pid: int) -> bool:
@@ -46,17 +59,32 @@ def _running(pid: int) -> bool:
     return True
 
 
+def looks_like_a_guide(path: Path) -> bool:
+    """Whether ``path`` is a pupil's guide this tool published (a folder or its zip)."""
+    if path.is_dir():
+        return (path / "index.html").is_file() and (path / "assets").is_dir() and (path / "robots.txt").is_file()
+    if path.suffix == ".zip" and path.is_file():
+        try:
+            with zipfile.ZipFile(path) as archive:
+                return f"{path.stem}/index.html" in archive.namelist()
+        except (OSError, zipfile.BadZipFile):
+            return False
+    return False
+
+
 @dataclass(frozen=True)
 class Publisher:
-    """Publishes pupils' folders into ``out_dir``."""
+    """Publishes pupils' guides into ``out_dir``, building them in ``staff_dir``'s staging folder."""
 
     out_dir: Path
+    staff_dir: Path
 
-    def folder(self, name: str) -> Path:
-        return self.out_dir / name
+    @property
+    def staging(self) -> Path:
+        return self.staff_dir / STAGING
 
     def is_published(self, name: str) -> bool:
-        """Whether a complete folder ``name`` is published (its front page is there)."""
+        """Whether a complete guide ``name`` is published (its front page is there)."""
         return (self.out_dir / name / "index.html").is_file()
 
     def publish(
@@ -68,71 +96,116 @@ class Publisher:
         seal: Callable[[Path], None] | None = None,
         shown: str = "",
     ) -> Path:
-        """Publish one pupil's folder as ``name``: filled by ``fill``, sealed by ``seal``, swapped in, zipped.
+        """Publish one pupil's guide as ``name``: filled by ``fill``, sealed by ``seal``, zipped, moved in.
 
-        ``shown`` names the pupil's file in the warning about a folder too large to zip.
-        Whatever ``fill`` or ``seal`` raise is raised again, with the last good folder kept.
+        ``shown`` names the pupil's file in the warning about a guide too large to zip. Whatever
+        ``fill`` or ``seal`` raise is raised again, with the last good guide kept.
         """
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        final = self.out_dir / name
-        staging = self._fresh(name, "building")
+        self.staging.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            self.staging.chmod(0o700)
+        work = self.staging / f"{name}.{os.getpid()}-{uuid.uuid4().hex[:8]}"
         try:
-            staging.mkdir()
-            fill(staging)
+            work.mkdir()
+            site = work / name  # named as published: the zip's entries sit under it
+            site.mkdir()
+            fill(site)
             if seal is not None:
-                seal(staging)
-            self._swap_in(staging, final)
-            self._zip(final, name, shown)
+                seal(site)
+            archive = self._zip(site, work / f"{name}.zip", shown)
+            final = self.out_dir / name
+            self._move_in(site, final)
+            if archive is not None:
+                self._move_in(archive, self.out_dir / f"{name}.zip")
+            else:
+                (self.out_dir / f"{name}.zip").unlink(missing_ok=True)
             self._remove_other_name(pupil_id, name)
         finally:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(work, ignore_errors=True)
         return final
 
     def remove_leftovers(self) -> list[Path]:
-        """Remove staging and replaced folders left behind by builds that have stopped."""
+        """Remove what builds that were stopped (a crash, ``kill -9``) left in the published and staging folders."""
         removed = []
-        with contextlib.suppress(OSError):
-            for path in self.out_dir.iterdir():
-                match = _LEFTOVER.match(path.name)
-                if match and not _running(int(match["pid"])):
-                    shutil.rmtree(path, ignore_errors=True)
-                    removed.append(path)
+        for folder, pattern in ((self.out_dir, _OURS), (self.staging, _WORK)):
+            with contextlib.suppress(OSError):
+                for path in folder.iterdir():
+                    match = pattern.match(path.name)
+                    stale = (match and not _running(int(match["pid"]))) or (
+                        folder == self.out_dir and _OLD_STYLE.match(path.name)
+                    )
+                    if stale:
+                        _remove(path)
+                        removed.append(path)
         if removed:
             log.info("removed %d unfinished folder(s) left by a build that was stopped", len(removed))
         return removed
 
-    def _fresh(self, name: str, kind: str) -> Path:
-        return self.out_dir / f".{name}.{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    def tidy(self, expected: set[str], *, remove: bool = True) -> list[str]:
+        """The published guides (folders and zips) that belong to no name in ``expected``; removed unless told not to."""
+        found = []
+        with contextlib.suppress(OSError):
+            for path in sorted(self.out_dir.iterdir()):
+                if path.name.startswith("."):
+                    continue
+                stem = path.name[: -len(".zip")] if path.name.endswith(".zip") else path.name
+                if stem in expected or not looks_like_a_guide(path):
+                    continue
+                found.append(path.name)
+                if remove:
+                    _remove(path)
+        if found:
+            what = "removed" if remove else "found (kept, as asked)"
+            log.info("%s %d guide(s) in %s that belong to no pupil now", what, len(found), display_path(self.out_dir))
+        return found
 
-    def _swap_in(self, staging: Path, final: Path) -> None:
-        """Replace ``final`` with the complete ``staging`` folder, keeping the old one until the new is in place."""
-        old = self._fresh(final.name, "old")
-        if final.exists():
-            final.rename(old)
-        staging.rename(final)
-        if old.exists():
-            shutil.rmtree(old, ignore_errors=True)
-
-    def _zip(self, final: Path, name: str, shown: str) -> None:
-        target = self.out_dir / f"{name}.zip"
+    def _zip(self, site: Path, target: Path, shown: str) -> Path | None:
         try:
-            write_zip(final, target)
+            return write_zip(site, target)
         except ArchiveTooLarge as error:
-            target.unlink(missing_ok=True)
             log.warning(
                 "%s: the site and booklets were built, but no zip: %s; a shorter or smaller welcome recording "
                 "usually fixes this",
-                shown or display_path(final),
+                shown or display_path(site),
                 error,
             )
+            return None
+
+    def _move_in(self, source: Path, final: Path) -> None:
+        """Replace ``final`` with the finished ``source`` (a folder or a file), each step one rename."""
+        token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        incoming = final.with_name(f".{final.name}.incoming-{token}")
+        try:
+            source.rename(incoming)
+        except OSError as error:
+            if error.errno != errno.EXDEV:
+                raise
+            # Another disk: copy the finished (and, when protected, already sealed) guide beside its place.
+            if source.is_dir():
+                shutil.copytree(source, incoming, symlinks=False)
+            else:
+                shutil.copy2(source, incoming)
+        if incoming.is_file():
+            incoming.replace(final)
+            return
+        old = final.with_name(f".{final.name}.old-{token}")
+        if final.exists():
+            final.rename(old)
+        incoming.rename(final)
+        if old.exists():
+            _remove(old)
 
     def _remove_other_name(self, pupil_id: str, name: str) -> None:
         """A pupil switched between protected and open keeps no copy under the other name."""
         if name == pupil_id:
             return
         for leftover in (self.out_dir / pupil_id, self.out_dir / f"{pupil_id}.zip"):
-            if leftover.is_dir():
-                shutil.rmtree(leftover)
-            elif leftover.exists():
-                leftover.unlink()
+            _remove(leftover)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)

@@ -369,8 +369,13 @@ def render_cohort_report(
     site_dir: Path,
     today: dt.date,
     parts: Mapping[str, PupilPart] | None = None,
+    tidied: Sequence[str] = (),
+    tidied_kept: bool = False,
 ) -> str:
-    """The staff page. ``parts``: every readable pupil's part (see :func:`pupil_parts`), if the caller has them."""
+    """The staff page. ``parts``: every readable pupil's part (see :func:`pupil_parts`), if the caller has them.
+
+    ``tidied``: guides found in the published folder that belong to no pupil now (removed, or kept when asked).
+    """
     school = cohort.school
     staff_dir, site_dir = Path(staff_dir).resolve(), Path(site_dir).resolve()
     words = Words.for_school(school) if school else Words()
@@ -432,6 +437,8 @@ def render_cohort_report(
         calendar=calendar,
         calendar_file=CALENDAR_FILE,
         legend=LEGEND,
+        tidied=list(tidied),
+        tidied_kept=tidied_kept,
     )
 
 
@@ -444,6 +451,8 @@ def write_cohort_report(
     *,
     cache_dir: Path | None = None,
     known_parts: Mapping[str, PupilPart] | None = None,
+    tidied: Sequence[str] = (),
+    tidied_kept: bool = False,
 ) -> Path:
     """Write ``staff_dir/index.html`` and ``staff_dir/cohort-calendar.ics``; return the page's path.
 
@@ -464,7 +473,7 @@ def write_cohort_report(
         )
     staff_dir.mkdir(parents=True, exist_ok=True)
     parts = pupil_parts(cohort, today, cache_dir / PARTS_FILE if cache_dir is not None else None, known_parts)
-    page = render_cohort_report(cohort, outcomes, staff_dir, site_dir, today, parts)
+    page = render_cohort_report(cohort, outcomes, staff_dir, site_dir, today, parts, tidied, tidied_kept)
     entries = in_date_order(entry for part in parts.values() for entry in part.entries)
     school_name = cohort.school.name if cohort.school else ""
     write_atomic(staff_dir / CALENDAR_FILE, calendar_ics(entries, school_name, today))
