@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import html
 import hashlib
 import json
 import logging
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from mkdocs.commands.build import _build_page
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -71,6 +73,15 @@ def _page_file(config: MkDocsConfig, name: str, text: str) -> File:
     file = File(name, src_dir=None, dest_dir=config.site_dir, use_directory_urls=config.use_directory_urls)
     file.content_string = text
     return file
+
+
+def escaped(text: str) -> Markup:
+    """``text`` made safe for a template that does not escape (Material's), and left alone by one that does."""
+    return text if isinstance(text, Markup) else Markup(html.escape(text, quote=True))
+
+
+def _escaped_words(words: dict[str, Any]) -> dict[str, Any]:
+    return {key: escaped(value) if isinstance(value, str) else value for key, value in words.items()}
 
 
 class _Warnings(logging.Handler):
@@ -202,9 +213,11 @@ class SiteEngine:
         config = self.config
         config["docs_dir"] = str(docs)
         config["site_dir"] = str(site)
-        config["site_name"] = site_name
-        config["nav"] = nav
-        config["extra"] = extra
+        # Material's templates print these without escaping: everything from a data file or a
+        # school's words is escaped here, once (Markup, so Material's own "| e" leaves it as it is).
+        config["site_name"] = escaped(site_name)
+        config["nav"] = [{escaped(title): file for title, file in entry.items()} for entry in nav]
+        config["extra"] = {**extra, "words": _escaped_words(extra.get("words", {}))}
         config["extra_css"] = [*self.tool_css, *(extra_css or [])]
         config.theme["language"] = language
         site.mkdir(parents=True, exist_ok=True)
@@ -223,6 +236,8 @@ class SiteEngine:
                 page = file.page
                 assert page is not None
                 page.read_source(config)
+                if isinstance(page.meta.get("title"), str):  # printed only as the <title>'s text
+                    page.meta["title"] = Markup(html.escape(page.meta["title"], quote=False))
                 page.content = page.markdown  # the pages are HTML already; see the module docstring
                 page.toc = get_toc([])
             for file in files:

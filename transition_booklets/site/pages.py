@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import html
 import json
 import logging
 import shutil
@@ -326,12 +327,14 @@ def _tool_css() -> list[str]:
 
 
 def _write_mkdocs_yml(folder: DocsFolder) -> None:
+    # Material prints these without escaping: escaped here, as the fast engine does.
+    words = {key: html.escape(value) if isinstance(value, str) else value for key, value in folder.extra["words"].items()}
     settings = {
         "INHERIT": str(MKDOCS_YML),
         "docs_dir": folder.docs.name,
-        "site_name": folder.site_name,
-        "nav": folder.nav,
-        "extra": folder.extra,
+        "site_name": html.escape(folder.site_name),
+        "nav": [{html.escape(title): file for title, file in entry.items()} for entry in folder.nav],
+        "extra": {**folder.extra, "words": words},
         "theme": {"name": "material", "custom_dir": str(resources.SITE_THEME), "language": folder.language},
     }
     if folder.extra_css:  # a list in mkdocs.yml replaces the inherited one
