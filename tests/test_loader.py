@@ -233,3 +233,44 @@ def test_many_files_are_read_in_worker_processes_with_the_same_result(example_co
     assert found.pop("pools") == 1  # the first reading used worker processes; the second, what they kept
     assert found == expected
     assert len(list(cache.glob("*.pickle"))) == PARALLEL_READ_FROM + 6 + 5  # every file kept, bad ones too
+
+
+def test_two_files_for_one_pupil_are_refused_with_both_named(example_copy: Path) -> None:
+    from transition_booklets.data.loader import load_cohort
+
+    shutil.copy(example_copy / "amy-jones.yaml", example_copy / "amy-jones.yml")
+    cohort = load_cohort(example_copy)
+    messages = [str(problem) for problem in cohort.problems]
+    assert sum("two files for the pupil 'amy-jones' (amy-jones.yaml and amy-jones.yml)" in m for m in messages) == 2
+    assert "amy-jones" in cohort.failed_ids and "amy-jones" not in [record.id for record in cohort.pupils]
+
+
+def test_a_locale_that_is_not_a_language_tag_is_refused(example_copy: Path) -> None:
+    from transition_booklets.data.loader import load_cohort
+
+    school = example_copy / "school.yaml"
+    school.write_text(school.read_text(encoding="utf-8").replace("locale: en-GB", "locale: ../../etc/passwd"))
+    problems = [str(problem) for problem in load_cohort(example_copy).problems]
+    assert any("locale: '../../etc/passwd' is not a language" in problem for problem in problems), problems
+
+
+def test_a_recording_that_became_a_link_out_of_the_data_folder_is_not_published(
+    example_copy: Path, tmp_path: Path
+) -> None:
+    from transition_booklets.build.pipeline import build_cohort
+    from transition_booklets.build.settings import BuildOptions
+
+    options = BuildOptions(example_copy, tmp_path / "site", tmp_path / "staff", only=["jordan-reid"], pdf=False)
+    assert build_cohort(options).ok  # read, checked and kept in the read cache
+    secret = tmp_path / "secret.ogg"
+    secret.write_bytes(b"OggS not for publishing")
+    recording = example_copy / "media" / "mr-hughes-welcome.ogg"
+    recording.unlink()
+    recording.symlink_to(secret)
+    options.force = True
+    result = build_cohort(options)
+    assert "jordan-reid" in result.failed
+    assert any("leads out of the data folder" in str(problem) for problem in result.problems), result.problems
+    assert b"not for publishing" not in b"".join(
+        path.read_bytes() for path in (tmp_path / "site").rglob("*") if path.is_file()
+    )

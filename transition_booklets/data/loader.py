@@ -337,6 +337,25 @@ def load_cohort(
     school, problems = load_school(data_dir)
     cohort = Cohort(data_dir, school, problems=list(problems))
     files = pupil_files(data_dir)
+    stems: dict[str, list[Path]] = {}
+    for path in files:
+        stems.setdefault(path.stem, []).append(path)
+    for stem, paths in stems.items():
+        if len(paths) > 1 and (not only or stem in only):
+            names = " and ".join(path.name for path in paths)
+            for path in paths:
+                cohort.problems.append(
+                    Problem(
+                        display_path(path),
+                        1,
+                        1,
+                        "",
+                        f"there are two files for the pupil '{stem}' ({names}); a pupil has one file: "
+                        "remove or rename the other",
+                    )
+                )
+            cohort.failed_ids.append(stem)
+    files = [path for path in files if len(stems[path.stem]) == 1]
     if only:
         by_id = {path.stem: path for path in files}
         for wanted in only:

@@ -76,6 +76,19 @@ def _check_id(value: str) -> str:
     return value
 
 
+_LOCALE = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
+
+def _check_locale(value: str) -> str:
+    if not _LOCALE.match(value):
+        raise PydanticCustomError(
+            "bad_locale",
+            "'{value}' is not a language; write a language tag, e.g. 'en-GB' (English) or 'cy-GB' (Welsh)",
+            {"value": value},
+        )
+    return value
+
+
 ClockTime = Annotated[dt.time, Field(json_schema_extra={"type": "string", "pattern": _TIME.pattern})]
 Colour = Annotated[str, AfterValidator(_check_colour), Field(pattern=_COLOUR.pattern)]
 Id = Annotated[str, AfterValidator(_check_id), Field(pattern=_ID.pattern)]
@@ -309,7 +322,9 @@ class School(Model):
     short_name: str | None = None
     address: str | None = None
     website: str | None = Field(None, description="Shown as text and a link; nothing is ever fetched from it.")
-    locale: str = Field("en-GB", description="Language and region for words and dates, e.g. 'en-GB'.")
+    locale: Annotated[str, AfterValidator(_check_locale)] = Field(
+        "en-GB", description="Language and region for words and dates, e.g. 'en-GB' or 'cy-GB'."
+    )
     logo: DataPath | None = None
     colours: Colours = Colours()
     contacts: list[Contact] = Field(default_factory=list)

@@ -28,6 +28,7 @@ from transition_booklets.pictures.colours import readable_on_white, text_colour_
 from transition_booklets.support.icons import icon_svg
 from transition_booklets.pictures.images import ImageProcessor
 from transition_booklets.data.loader import Cohort, PupilRecord
+from transition_booklets.data.models import data_path_problem
 from transition_booklets.support.parallel import can_fork, fork_pool
 from transition_booklets.data.problems import BuildError, Where, display_path
 from transition_booklets.data.school_theme import SchoolTheme
@@ -157,11 +158,16 @@ def _media(cohort: Cohort, view: PupilView, docs: Path, pupil_file: str) -> dict
     recording = keyworker["recording"] if keyworker else None
     if not recording:
         return None
+    where = Where(pupil_file, "keyworker.welcome_recording.file")
+    # Checked again now, not only when the file was read: it may have become a link out of the data folder since.
+    outside = data_path_problem(cohort.data_dir, recording["file"])
+    if outside:
+        raise BuildError.at(where, outside)
     source = cohort.data_dir / recording["file"]
     kind = MEDIA_KINDS.get(source.suffix.lower())
     if kind is None:
         raise BuildError.at(
-            Where(pupil_file, "keyworker.welcome_recording.file"),
+            where,
             f"'{recording['file']}' is not an audio or video file this site can play; "
             f"use one of: {', '.join(sorted(MEDIA_KINDS))}",
         )
