@@ -27,6 +27,7 @@ from transition_booklets.site.calendar import write_pupil_calendar
 from transition_booklets.pictures.colours import readable_on_white, text_colour_for
 from transition_booklets.support.icons import icon_svg
 from transition_booklets.pictures.images import ImageProcessor
+from transition_booklets.pictures.recordings import strip_recording
 from transition_booklets.data.loader import Cohort, PupilRecord
 from transition_booklets.data.models import data_path_problem
 from transition_booklets.support.parallel import can_fork, fork_pool
@@ -174,7 +175,8 @@ def _media(cohort: Cohort, view: PupilView, docs: Path, pupil_file: str) -> dict
     media = docs / "media"
     media.mkdir(exist_ok=True)
     target = media / f"welcome{source.suffix.lower()}"
-    shutil.copyfile(source, target)
+    shutil.copyfile(source, target)  # a copy of its own: the data folder's file is never changed
+    strip_recording(target)  # where and on what it was recorded, and any tags, are not published
     return {"kind": kind, "src": f"media/{target.name}"}
 
 
