@@ -45,7 +45,7 @@ def _strip_tags(path: Path) -> list[str]:
         return []
     if media is None or not media.tags:
         return []
-    names = sorted({str(key).split(":", 1)[0] for key in media.tags.keys()})
+    names = sorted({str(key).split(":", 1)[0] for key in media.tags.keys()})  # noqa: SIM118 (a Vorbis comment is a list)
     media.delete()
     return names
 
