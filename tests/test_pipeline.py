@@ -128,7 +128,7 @@ def test_a_failure_mid_pupil_keeps_the_previous_output(
     first_build.only = ["amy-jones"]
     result = build_cohort(first_build)
     assert result.failed == ["amy-jones"]
-    assert "internal error" in str(result.problems[0]) and "disk full" in str(result.problems[0])
+    assert "could not be written" in str(result.problems[0]) and "disk full" in str(result.problems[0])
     after = {path: path.read_bytes() for path in (first_build.out_dir / "amy-jones").rglob("*") if path.is_file()}
     assert after == before
     assert [path.name for path in first_build.out_dir.iterdir() if path.name.startswith(".")] == []

@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -202,6 +203,10 @@ def run_import(data_dir: Path, source: Path, *, dry_run: bool, prog: str, data_g
     return 0 if ok else 1
 
 
+def _stop(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 class Progress:
     """A one-line progress bar on a terminal, plain lines elsewhere (none with ``-q``)."""
 
@@ -252,6 +257,7 @@ def run_build(args: argparse.Namespace, prog: str = "transition-booklets") -> in
         print(error, file=sys.stderr)
         return 1
     refresh_data_schemas(options.data_dir)
+    signal.signal(signal.SIGTERM, _stop)  # stopped by the system: as Ctrl-C, workers stop and nothing is half-written
     result = build_cohort(options, progress=Progress(args.quiet))
     _print_problems(list(result.problems))
     print(result.summary(), file=sys.stderr)

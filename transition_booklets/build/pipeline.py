@@ -26,14 +26,15 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from transition_booklets.build.fingerprint import BuildStamps, ViewCache, kept_fingerprint
 from transition_booklets.build.settings import BuildOptions, Settings, settle
-from transition_booklets.build.workers import Protection, PupilBuilder, pupil_pool, run_in_worker
-from transition_booklets.data.loader import Cohort, load_cohort, pupil_files
+from transition_booklets.build.workers import Protection, PupilBuilder, pupil_pool, run_in_worker, stop_workers
+from transition_booklets.data.loader import Cohort, PupilRecord, load_cohort, pupil_files
 from transition_booklets.data.problems import BuildError, Problem, display_path
 from transition_booklets.protect.letters import LetterEntry, write_family_letters
 from transition_booklets.protect.passwords import load_or_create_secret, load_passwords, passwords_for
@@ -84,6 +85,15 @@ def _typst_work(parent: Path, stale_after: float = 6 * 3600) -> Path:
                 if time.time() - old.stat().st_mtime > stale_after:
                     shutil.rmtree(old, ignore_errors=True)
     return parent / f"run-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def _stopped(record: PupilRecord) -> dict[str, Any]:
+    """The outcome of a pupil whose worker process died (killed, or out of memory)."""
+    message = (
+        f"{display_path(record.path)}: the process building this pupil stopped unexpectedly (the computer may have "
+        "run out of memory); the last good guide is kept; build again, with --jobs 1 if it happens again"
+    )
+    return {"id": record.id, "status": "failed", "problems": [message], "seconds": 0.0}
 
 
 def _every_pupil_id(settings: Settings) -> list[str]:
@@ -242,9 +252,16 @@ def _run(
                 done(builder.run(index, unless))
         else:
             with pupil_pool(builder, jobs) as pool:
-                futures = [pool.submit(run_in_worker, index, unless) for index, unless in to_build]
-                for future in as_completed(futures):
-                    done(future.result())
+                futures = {pool.submit(run_in_worker, index, unless): index for index, unless in to_build}
+                try:
+                    for future in as_completed(futures):
+                        try:
+                            done(future.result())
+                        except BrokenProcessPool:
+                            done(_stopped(cohort.pupils[futures[future]]))
+                except BaseException:  # stopped (Ctrl-C, SIGTERM): no worker goes on building
+                    stop_workers(pool)
+                    raise
     finally:
         shutil.rmtree(typst_work, ignore_errors=True)
     return outcomes

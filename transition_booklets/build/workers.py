@@ -12,11 +12,14 @@ nothing is planted in a module global before the fork.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import hashlib
 import hmac
 import logging
 import multiprocessing
+import signal
 import time
 import traceback
 from collections.abc import Callable
@@ -166,6 +169,13 @@ class PupilBuilder:
                 "problems": [str(error.located(self._positions(record)))],
                 "seconds": time.perf_counter() - started,
             }
+        except OSError as error:  # a full disk, a folder that cannot be written
+            return {
+                "id": record.id,
+                "status": "failed",
+                "problems": [_not_written(record, error)],
+                "seconds": time.perf_counter() - started,
+            }
         except Exception as error:  # a bug must not stop the other pupils; say so plainly
             log.debug("internal error building %s:\n%s", record.id, traceback.format_exc())
             message = (
@@ -219,6 +229,7 @@ _builder: PupilBuilder | None = None
 def _adopt(builder: PupilBuilder) -> None:
     """In a forked worker: build with the parent's builder (the theme and caches it prepared)."""
     global _builder
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # stopped by the parent: at once (see stop_workers)
     one_typst_thread()
     _builder = builder
 
@@ -228,14 +239,39 @@ def _start(
 ) -> None:
     """In a worker started from a fork server: prepare a builder of its own."""
     global _builder
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     one_typst_thread()
     _builder = PupilBuilder.start(cohort, settings, protection, today, typst_work)
+
+
+def _not_written(record: PupilRecord, error: OSError) -> str:
+    where = f" ({error.filename})" if error.filename else ""
+    if error.errno == errno.ENOSPC:
+        reason = "the disk is full; free some space (or choose --out and --staff-out on another disk) and build again"
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = "a folder cannot be written to; check that the output and staff folders are yours to write in"
+    else:
+        reason = f"{error.strerror or error}; build again"
+    return f"{display_path(record.path)}: the guide could not be written{where}: {reason}. The last good guide is kept."
 
 
 def run_in_worker(index: int, unless: str | None) -> dict[str, Any]:
     """What a worker process runs for one pupil."""
     assert _builder is not None, "run_in_worker runs only in a pool from pupil_pool"
     return _builder.run(index, unless)
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop every worker at once (the build was stopped): nothing queued starts, nothing running goes on.
+
+    A guide a worker was building stays in the staging folder, never half in the published one;
+    the next build removes it.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # CPython keeps them here; no public way
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, AttributeError, ValueError):
+            process.terminate()
 
 
 def pupil_pool(builder: PupilBuilder, jobs: int) -> AbstractContextManager[ProcessPoolExecutor]:
