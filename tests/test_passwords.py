@@ -199,3 +199,26 @@ def test_folder_names_are_stable_and_unguessable() -> None:
             assert part not in folder
     with pytest.raises(ValueError):
         folder_name("amy-jones", b"short")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "otter-maple-brisk-lantern-7",
+        "Otter-maple-brisk-lantern-7",
+        "otter maple brisk lantern 7",
+        "  OTTER  Maple_brisk.lantern - 7 ",
+    ],
+)
+def test_a_password_is_accepted_as_people_type_it(typed: str) -> None:
+    from transition_booklets.protect.passwords import normalise_password
+
+    assert normalise_password(typed) == "otter-maple-brisk-lantern-7"
+
+
+def test_the_unlock_script_forgives_the_same_as_the_tool() -> None:
+    """The browser and the tool must derive the same key: their normalisations must agree."""
+    from tests.conftest import ROOT
+
+    script = (ROOT / "site_src" / "protect" / "unlock.js").read_text(encoding="utf-8")
+    assert ".toLowerCase()" in script and 'replace(/[\\s\\-_.]+/g, "-")' in script

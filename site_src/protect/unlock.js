@@ -32,9 +32,11 @@
     return btoa(binary);
   }
 
-  /* As normalise_password() in passwords.py: Unicode NFC, no spaces at either end. */
+  /* As normalise_password() in passwords.py: Unicode NFC, lower case, and any run of spaces,
+     dashes, dots or underscores as one dash ("Otter maple brisk lantern 7" opens otter-maple-…). */
   function normalise(password) {
-    return (password.normalize ? password.normalize("NFC") : password).replace(/^\s+|\s+$/g, "");
+    var text = (password.normalize ? password.normalize("NFC") : password).toLowerCase();
+    return text.replace(/[\s\-_.]+/g, "-").replace(/^-+|-+$/g, "");
   }
 
   var params = readJson("tb-protect-params");

@@ -37,7 +37,7 @@ from transition_booklets.data.loader import SCHOOL_FILE, Cohort, PupilRecord, sc
 from transition_booklets.data.problems import BuildError, display_path
 from transition_booklets.data.yaml_source import Positions
 from transition_booklets.pictures.images import ImageProcessor
-from transition_booklets.protect.passwords import folder_name
+from transition_booklets.protect.passwords import NORMALISATION, folder_name
 from transition_booklets.publish.folders import Publisher
 from transition_booklets.site.engine import SiteEngine
 from transition_booklets.site.pages import page_environment, write_pupil_site
@@ -60,7 +60,8 @@ class Protection:
 
     def token(self, pupil_id: str) -> str:
         """Changes when the pupil's password does, without revealing it in the build records."""
-        return hmac.new(self.secret, self.passwords[pupil_id].encode("utf-8"), hashlib.sha256).hexdigest()
+        sealed_with = f"{NORMALISATION}|{self.passwords[pupil_id]}".encode()  # a new normalisation seals again
+        return hmac.new(self.secret, sealed_with, hashlib.sha256).hexdigest()
 
 
 @dataclass

@@ -45,7 +45,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from markupsafe import Markup
 
 from transition_booklets.data.problems import BuildError, display_path
-from transition_booklets.protect.passwords import normalise_password
+from transition_booklets.protect.passwords import as_written, normalise_password
 from transition_booklets.support import resources
 from transition_booklets.support.files import replacing, write_atomic
 from transition_booklets.support.templating import template
@@ -358,7 +358,7 @@ def protect_pdf(path: Path, password: str) -> None:
     )
     encryption = pikepdf.Encryption(
         owner=secrets.token_urlsafe(32),
-        user=normalise_password(password),
+        user=as_written(password),  # typed into a PDF viewer, which forgives nothing: as the letter shows it
         R=6,
         allow=permissions,
         aes=True,

@@ -32,6 +32,7 @@ import logging
 import math
 import os
 import random
+import re
 import stat
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -96,12 +97,26 @@ def generate_passphrase(rng: random.Random | None = None) -> str:
     return "-".join([*parts, chooser.choice(DIGITS)])
 
 
-def normalise_password(password: str) -> str:
-    """The password as it is used for keys: Unicode NFC, without spaces at either end.
-
-    The browser's unlock script does exactly the same (``normalize("NFC").trim()``).
-    """
+def as_written(password: str) -> str:
+    """The password as the school gave it (Unicode NFC, no spaces at either end): shown in letters, and a PDF's."""
     return unicodedata.normalize("NFC", password).strip()
+
+
+#: Bumped when :func:`normalise_password` changes, so every protected guide is sealed again with it.
+NORMALISATION = "2"
+_BETWEEN_WORDS = re.compile(r"[\s\-_.]+")
+
+
+def normalise_password(password: str) -> str:
+    """The password as it is used for keys: what people type, forgiven.
+
+    Unicode NFC, lower case, and any run of spaces, dashes, dots or underscores between words
+    as one dash: ``Otter maple  Brisk-lantern 7`` (a phone's capital, spaces instead of dashes)
+    opens the guide of ``otter-maple-brisk-lantern-7``. Generated passphrases are lower-case words
+    and a digit, so this costs them nothing. The browser's unlock script does exactly the same.
+    """
+    text = unicodedata.normalize("NFC", password).lower()
+    return _BETWEEN_WORDS.sub("-", text).strip("-")
 
 
 def password_problem(password: str) -> str | None:
@@ -215,7 +230,7 @@ def load_passwords(path: Path, *, data_dir: Path | None = None, out_dir: Path | 
                 "put a password that has a comma in it in double quotes"
             )
             continue
-        pupil_id, password = cells[0], normalise_password(row[1])
+        pupil_id, password = cells[0], as_written(row[1])
         if not pupil_id:
             problems.append(f"{shown}:{line}: the pupil id is empty")
             continue
@@ -266,7 +281,7 @@ def passwords_for(
         changed = False
         for pupil_id in ids:
             if pupil_id in supplied:
-                password = normalise_password(supplied[pupil_id])
+                password = as_written(supplied[pupil_id])
                 problem = password_problem(password)
                 if problem:
                     raise PasswordFileError(f"the password supplied for {pupil_id} {problem}")
