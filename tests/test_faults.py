@@ -167,3 +167,33 @@ def test_the_published_folder_keeps_only_current_pupils_guides(example_copy: Pat
     assert not [name for name in left if name.startswith(("kai-morgan", "zofia-wisniewska", "amy-jones"))], left
     assert own.is_file(), "files that are not guides are left alone"
     assert "Removed from the published folder" in (tmp_path / "staff" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_staff_folder_is_its_owners_only_and_its_cache_is_never_unpickled_unsigned(
+    example_copy: Path, tmp_path: Path
+) -> None:
+    import pickle
+    import stat
+
+    from transition_booklets.build.pipeline import build_cohort
+    from transition_booklets.build.settings import BuildOptions
+
+    options = BuildOptions(example_copy, tmp_path / "out", tmp_path / "staff", pdf=False, jobs=1)
+    assert build_cohort(options).ok
+    staff = tmp_path / "staff"
+    assert stat.S_IMODE(staff.stat().st_mode) & 0o077 == 0
+    for name in ("index.html", "cohort-calendar.ics"):
+        assert stat.S_IMODE((staff / name).stat().st_mode) & 0o077 == 0, name
+
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (marker.write_text, ("a file put in the cache ran code",))
+
+    for cached in [*(staff / ".cache" / "read").glob("*.pickle"), staff / ".cache" / "report-parts.pickle"]:
+        cached.write_bytes(pickle.dumps(Evil()))
+    (example_copy / "kai-morgan.yaml").write_text("name: Kai Morgan\npreferred_name: KJ\n", encoding="utf-8")
+    result = build_cohort(options)
+    assert result.ok and not marker.exists(), "unsigned data in the cache is never unpickled"
+    assert "KJ" in (tmp_path / "out" / "kai-morgan" / "index.html").read_text(encoding="utf-8")

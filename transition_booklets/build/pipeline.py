@@ -87,6 +87,13 @@ def _typst_work(parent: Path, stale_after: float = 6 * 3600) -> Path:
     return parent / f"run-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
+def _private_folder(folder: Path) -> None:
+    """The staff folder holds every pupil's plan and, when protected, the passwords: its owner's only."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(OSError):
+        folder.chmod(0o700)
+
+
 def _stopped(record: PupilRecord) -> dict[str, Any]:
     """The outcome of a pupil whose worker process died (killed, or out of memory)."""
     message = (
@@ -125,6 +132,7 @@ def build_cohort(options: BuildOptions, progress: ProgressCallback | None = None
     if selected == []:
         result.seconds = time.perf_counter() - started
         return result
+    _private_folder(settings.staff_dir)
     cohort = load_cohort(settings.data_dir, selected, cache_dir=settings.cache_dir / "read", jobs=settings.jobs)
     result.problems.extend(cohort.problems)
     result.failed.extend(cohort.failed_ids)

@@ -22,7 +22,7 @@ from transition_booklets.data.models import Group, GroupsFile, Pupil, School
 from transition_booklets.data.problems import Problem, display_path, problems_from_validation
 from transition_booklets.data.school_theme import school_theme, theme_problems
 from transition_booklets.data.yaml_source import Positions, YamlProblem, read_yaml
-from transition_booklets.support.files import write_atomic
+from transition_booklets.support.files import PRIVATE, cache_key, signed, verified, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -247,8 +247,10 @@ class _ReadCache:
     def get(self, path: Path) -> PupilRecord | list[Problem] | None:
         """What the last build read from ``path``, if it is unchanged; a record stays pickled until used."""
         try:
-            with (self.folder / f"{path.stem}.pickle").open("rb") as handle:
-                key, kind, value = pickle.load(handle)
+            payload = verified(cache_key(self.folder, create=False), (self.folder / f"{path.stem}.pickle").read_bytes())
+            if payload is None:  # not written by this tool: never unpickled
+                return None
+            key, kind, value = pickle.loads(payload)
             if key != self._key(path):
                 return None
             if kind == "record":
@@ -264,10 +266,10 @@ class _ReadCache:
             stored = ("problems", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            write_atomic(
-                self.folder / f"{path.stem}.pickle",
-                pickle.dumps((self._key(path), *stored), protocol=pickle.HIGHEST_PROTOCOL),
-            )
+            payload = pickle.dumps((self._key(path), *stored), protocol=pickle.HIGHEST_PROTOCOL)
+            key = cache_key(self.folder)
+            assert key is not None
+            write_atomic(self.folder / f"{path.stem}.pickle", signed(key, payload), mode=PRIVATE)
         except OSError:
             log.debug("could not keep %s in the read cache", path)
 

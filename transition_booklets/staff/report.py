@@ -33,7 +33,7 @@ from transition_booklets.staff.readiness import LEGEND, SYMBOLS, PupilReadiness,
 from transition_booklets.support.templating import DataEnvironment
 from transition_booklets.view.words import Words
 from transition_booklets.support import resources
-from transition_booklets.support.files import write_atomic
+from transition_booklets.support.files import PRIVATE, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -265,13 +265,16 @@ def pupil_parts(
     known = known or {}
     if cache_file is None:
         return {record.id: known.get(record.id) or pupil_part(cohort, record, today) for record in cohort.pupils}
-    from transition_booklets.support.files import file_digest
+    from transition_booklets.support.files import cache_key, file_digest, signed, verified
     from transition_booklets.support.resources import tool_digest
 
     school, groups = file_digest(cohort.data_dir / SCHOOL_FILE), file_digest(cohort.data_dir / GROUPS_FILE)
     base = f"{tool_digest()}|{Path.cwd()}|{cohort.data_dir.resolve()}|{school}|{groups}"
+    kept: dict[str, tuple[str, PupilPart]] = {}
     try:
-        kept: dict[str, tuple[str, PupilPart]] = pickle.loads(cache_file.read_bytes())
+        payload = verified(cache_key(cache_file.parent, create=False), cache_file.read_bytes())
+        if payload is not None:  # not written by this tool: never unpickled
+            kept = pickle.loads(payload)
     except (OSError, pickle.PickleError, EOFError, AttributeError, ValueError, TypeError, ImportError):
         kept = {}
     parts: dict[str, PupilPart] = {}
@@ -288,7 +291,10 @@ def pupil_parts(
     if fresh != kept:
         try:
             cache_file.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(cache_file, pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL))
+            secret = cache_key(cache_file.parent)
+            assert secret is not None
+            payload = pickle.dumps(fresh, protocol=pickle.HIGHEST_PROTOCOL)
+            write_atomic(cache_file, signed(secret, payload), mode=PRIVATE)
         except OSError:
             log.debug("could not keep the staff page's pupil parts in %s", cache_file)
     return parts
@@ -476,8 +482,8 @@ def write_cohort_report(
     page = render_cohort_report(cohort, outcomes, staff_dir, site_dir, today, parts, tidied, tidied_kept)
     entries = in_date_order(entry for part in parts.values() for entry in part.entries)
     school_name = cohort.school.name if cohort.school else ""
-    write_atomic(staff_dir / CALENDAR_FILE, calendar_ics(entries, school_name, today))
+    write_atomic(staff_dir / CALENDAR_FILE, calendar_ics(entries, school_name, today), mode=PRIVATE)
     path = staff_dir / REPORT_FILE
-    write_atomic(path, page)
+    write_atomic(path, page, mode=PRIVATE)
     log.debug("wrote the staff report %s", path)
     return path

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import hmac
 import os
 import shutil
 import tempfile
@@ -80,3 +81,41 @@ def file_digest(path: Path) -> str:
     except OSError:
         return "missing"
     return _file_digest(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+# ---------------------------------------------------------------------------
+# Kept data that is read back: signed, so a file put in its place is never unpickled
+# ---------------------------------------------------------------------------
+
+_KEY_FILE = ".key"
+
+
+def cache_key(folder: Path, *, create: bool = True) -> bytes | None:
+    """The secret that signs what is kept in ``folder`` (made on first use, readable by its owner only)."""
+    path = folder / _KEY_FILE
+    try:
+        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        if not create:
+            return None
+    folder.mkdir(parents=True, exist_ok=True)
+    key = os.urandom(32)
+    with contextlib.suppress(FileExistsError):
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
+        with os.fdopen(handle, "w", encoding="ascii") as out:
+            out.write(key.hex())
+        return key
+    return bytes.fromhex(path.read_text(encoding="ascii").strip())  # another process made it first
+
+
+def signed(key: bytes, payload: bytes) -> bytes:
+    """``payload`` with a signature in front (HMAC-SHA256 under ``key``)."""
+    return hmac.new(key, payload, hashlib.sha256).digest() + payload
+
+
+def verified(key: bytes | None, blob: bytes) -> bytes | None:
+    """The payload of a :func:`signed` blob, or None when the signature does not match (or there is no key)."""
+    if key is None or len(blob) < 32:
+        return None
+    payload = blob[32:]
+    return payload if hmac.compare_digest(blob[:32], hmac.new(key, payload, hashlib.sha256).digest()) else None
