@@ -91,21 +91,23 @@ _KEY_FILE = ".key"
 
 
 def cache_key(folder: Path, *, create: bool = True) -> bytes | None:
-    """The secret that signs what is kept in ``folder`` (made on first use, readable by its owner only)."""
+    """The secret that signs what is kept in ``folder`` (made on first use, readable by its owner only).
+
+    A missing or damaged key is made anew: what was signed with the old one is then simply not used.
+    """
     path = folder / _KEY_FILE
     try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
+        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+        if len(key) == 32:
+            return key
     except (OSError, ValueError):
-        if not create:
-            return None
+        pass
+    if not create:
+        return None
     folder.mkdir(parents=True, exist_ok=True)
     key = os.urandom(32)
-    with contextlib.suppress(FileExistsError):
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE)
-        with os.fdopen(handle, "w", encoding="ascii") as out:
-            out.write(key.hex())
-        return key
-    return bytes.fromhex(path.read_text(encoding="ascii").strip())  # another process made it first
+    write_atomic(path, key.hex(), mode=PRIVATE)
+    return key
 
 
 def signed(key: bytes, payload: bytes) -> bytes:
