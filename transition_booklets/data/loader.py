@@ -239,6 +239,10 @@ class _ReadCache:
         groups = data_dir / GROUPS_FILE
         groups_part = hashlib.sha256(groups.read_bytes()).hexdigest() if groups.is_file() else "none"
         self.base = f"{_code_digest()}|{data_dir.resolve()}|{school_part}|{groups_part}"
+        try:  # made here, before any worker process starts, so that they all sign with the same key
+            self.secret: bytes | None = cache_key(folder)
+        except OSError:
+            self.secret = None
 
     def _key(self, path: Path) -> str:
         stat = path.stat()
@@ -247,7 +251,7 @@ class _ReadCache:
     def get(self, path: Path) -> PupilRecord | list[Problem] | None:
         """What the last build read from ``path``, if it is unchanged; a record stays pickled until used."""
         try:
-            payload = verified(cache_key(self.folder, create=False), (self.folder / f"{path.stem}.pickle").read_bytes())
+            payload = verified(self.secret, (self.folder / f"{path.stem}.pickle").read_bytes())
             if payload is None:  # not written by this tool: never unpickled
                 return None
             key, kind, value = pickle.loads(payload)
@@ -267,9 +271,8 @@ class _ReadCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             payload = pickle.dumps((self._key(path), *stored), protocol=pickle.HIGHEST_PROTOCOL)
-            key = cache_key(self.folder)
-            assert key is not None
-            write_atomic(self.folder / f"{path.stem}.pickle", signed(key, payload), mode=PRIVATE)
+            if self.secret is not None:
+                write_atomic(self.folder / f"{path.stem}.pickle", signed(self.secret, payload), mode=PRIVATE)
         except OSError:
             log.debug("could not keep %s in the read cache", path)
 
