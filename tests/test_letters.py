@@ -103,3 +103,27 @@ def test_letters_are_never_written_into_the_output_folder(tmp_path: Path) -> Non
         write_family_letters(
             [LetterEntry("../escape", "A", "A", ADDRESS, "otter-maple-brisk-lantern-7")], tmp_path, "S"
         )
+
+
+def test_a_protected_build_writes_letters_a_parent_can_act_on(tmp_path: Path) -> None:
+    import pikepdf
+
+    from tests.conftest import EXAMPLE
+    from tests.pdf_support import pdf_text
+    from transition_booklets.build.pipeline import build_cohort
+    from transition_booklets.build.settings import BuildOptions
+
+    options = BuildOptions(EXAMPLE, tmp_path / "site", tmp_path / "staff", protect=True, pdf=False, jobs=1)
+    options.address = "https://guides.riverside.example"
+    assert build_cohort(options).ok
+    letter = (tmp_path / "staff" / "letters" / "amy-jones.html").read_text(encoding="utf-8")
+    for expected in ("data:image/png;base64,", "keyworker is Ms Khan", "01234 567890", "office@riverside.example",
+                     "With best wishes,", "Riverside Academy"):  # fmt: skip
+        assert expected in letter, expected
+    every = tmp_path / "staff" / "letters" / "all-letters.pdf"
+    with pikepdf.open(every) as pdf:
+        assert len(pdf.pages) == 4, "one letter per page, one page per family"
+    text = " ".join(pdf_text(every).split())
+    assert "Dear parent or carer of Amelia Jones" in text and "office@riverside.example" in text
+    assert every.stat().st_mode & 0o077 == 0
+    assert 'href="letters/all-letters.pdf"' in (tmp_path / "staff" / "index.html").read_text(encoding="utf-8")

@@ -290,11 +290,20 @@ def _protection(cohort: Cohort, options: Settings) -> Protection:
 
 
 def _write_letters(cohort: Cohort, protection: Protection, options: Settings, result: BuildResult) -> None:
+    """Each family's letter (HTML), and all of them in one PDF to print, in the staff folder's letters/."""
+    from transition_booklets.booklet.typeset import typst_compile
+    from transition_booklets.pictures.images import ImageProcessor
+    from transition_booklets.pictures.sizes import PRINT_SIZES
+    from transition_booklets.protect.letters import LetterSchool, write_letters_pdf
+
     assert cohort.school is not None
-    address = options.address or cohort.school.site_address
+    school = cohort.school
+    address = options.address or school.site_address
     entries = []
-    for record in cohort.pupils:
+    for record in sorted(cohort.pupils, key=lambda record: (record.pupil.name.split()[-1].lower(), record.pupil.name)):
         name = protection.folder(record.id)
+        keyworker = record.pupil.keyworker
+        member = school.staff.get(keyworker.staff) if keyworker else None
         entries.append(
             LetterEntry(
                 pupil_id=record.id,
@@ -302,12 +311,32 @@ def _write_letters(cohort: Cohort, protection: Protection, options: Settings, re
                 preferred_name=record.pupil.called,
                 address=f"{address.rstrip('/')}/{name}/" if address else f"{name}/index.html",
                 password=protection.passwords[record.id],
+                keyworker=member.name if member else "",
             )
         )
-    words = Words.for_school(cohort.school)
+    words = Words.for_school(school)
+    logo = None
+    if school.logo:
+        size = PRINT_SIZES["logo"]
+        processor = ImageProcessor(options.data_dir, options.cache_dir / "images")
+        with contextlib.suppress(BuildError):  # a broken logo: the pupils' builds report it
+            logo = processor.print_image(school.logo, width_mm=size.width_mm, drawing=True).path
+    contacts = tuple(
+        ", ".join(part for part in (contact.name, contact.phone, contact.email, contact.hours) if part)
+        for contact in school.contacts
+    )
+    letter_school = LetterSchool(school.name, words.date(dt.date.today()), logo, contacts)
     try:
         write_family_letters(
-            entries, options.staff_dir, cohort.school.name, words.all(), out_dir=options.out_dir, lang=words.language
+            entries, options.staff_dir, letter_school, words.all(), out_dir=options.out_dir, lang=words.language
+        )
+        write_letters_pdf(
+            entries,
+            options.staff_dir / "letters",
+            letter_school,
+            words.all(),
+            lang=words.language,
+            typeset=typst_compile,
         )
     except (OSError, BuildError) as error:
         result.problems.append(BuildError(f"the family letters could not be written: {error}"))

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import base64
 import functools
+import json
 import logging
-from collections.abc import Iterable, Mapping
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,7 @@ from markupsafe import Markup
 
 from transition_booklets.protect.passwords import refuse_inside, write_private
 from transition_booklets.support import resources
+from transition_booklets.support.files import PRIVATE, write_atomic
 from transition_booklets.support.templating import template
 
 log = logging.getLogger(__name__)
@@ -44,13 +48,26 @@ DEFAULT_WORDS: dict[str, str] = {
     "path_intro": "Open this file from the folder or USB stick the school gave you:",
     "scan": "Or point the camera of your phone at the square code.",
     "step_password": "2. Type the password",
-    "type_exactly": "Type it exactly like this: small letters, the dashes (-) and the number.",
-    "booklets": "The booklets in the guide (PDF files) ask for the same password.",
+    "type_exactly": "Capital letters do not matter, and spaces between the words are fine.",
+    "booklets": "The booklets in the guide (PDF files) ask for the same password, typed exactly as it is here.",
     "step_safe": "3. Keep this letter safe",
     "keep_safe": "The password keeps {preferred}'s information private. Do not share it online.",
     "delete": "We will delete the guide after {preferred} has settled in at school.",
     "questions": "Do you have a question? Please contact the school.",
+    "contact_us": "Do you have a question? Contact us:",
+    "keyworker": "{preferred}'s keyworker is {keyworker}. They will help {preferred} in the first days.",
+    "sign_off": "With best wishes,",
 }
+
+
+@dataclass(frozen=True)
+class LetterSchool:
+    """What every family's letter says about the school: its logo, the date and whom to contact."""
+
+    name: str
+    date: str = ""
+    logo: Path | None = None  # a PNG or JPEG, put inside the letter
+    contacts: tuple[str, ...] = ()  # one line each: "School office: 01234 567890, office@school.org"
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,7 @@ class LetterEntry:
     preferred_name: str
     address: str
     password: str
+    keyworker: str = ""  # the keyworker's name, when the pupil has one
 
 
 def _entry(value: LetterEntry | Mapping[str, str]) -> LetterEntry:
@@ -109,7 +127,12 @@ def _fonts() -> tuple[dict[str, Any], ...]:
 
 def letter_words(words: Mapping[str, Any] | None, entry: LetterEntry, school_name: str) -> dict[str, str]:
     """The letter's words for one family: ``letter_<key>`` from ``words`` over the English defaults, filled in."""
-    values = {"name": entry.name, "preferred": entry.preferred_name or entry.name, "school": school_name}
+    values = {
+        "name": entry.name,
+        "preferred": entry.preferred_name or entry.name,
+        "school": school_name,
+        "keyworker": entry.keyworker,
+    }
     chosen: dict[str, str] = {}
     for key, default in DEFAULT_WORDS.items():
         override = (words or {}).get(f"letter_{key}")
@@ -122,10 +145,15 @@ def letter_words(words: Mapping[str, Any] | None, entry: LetterEntry, school_nam
 
 
 def render_letter(
-    entry: LetterEntry, school_name: str, words: Mapping[str, Any] | None = None, *, lang: str = "en"
+    entry: LetterEntry,
+    school: LetterSchool | str,
+    words: Mapping[str, Any] | None = None,
+    *,
+    lang: str = "en",
 ) -> str:
     """One family's letter as a self-contained HTML page."""
-    chosen = letter_words(words, entry, school_name)
+    school = school if isinstance(school, LetterSchool) else LetterSchool(school)
+    chosen = letter_words(words, entry, school.name)
     web = is_web_address(entry.address)
     if not web:
         chosen["address_intro"] = chosen["path_intro"]
@@ -136,13 +164,23 @@ def render_letter(
         password=entry.password,
         qr=Markup(qr_svg(entry.address, chosen["scan"])) if web else None,  # segno's SVG; the label is escaped
         fonts=_fonts(),
+        school=school,
+        logo=_data_uri(school.logo),
+        keyworker=bool(entry.keyworker),
     )
+
+
+def _data_uri(path: Path | None) -> str | None:
+    if path is None or not path.is_file():
+        return None
+    kind = "image/png" if path.suffix.lower() == ".png" else "image/jpeg"
+    return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
 def write_family_letters(
     entries: Iterable[LetterEntry | Mapping[str, str]],
     staff_dir: Path,
-    school_name: str,
+    school_name: str | LetterSchool,
     words: Mapping[str, Any] | None = None,
     *,
     out_dir: Path | None = None,
@@ -167,3 +205,58 @@ def write_family_letters(
         written.append(path)
     log.debug("wrote %d family letters into %s", len(written), folder)
     return written
+
+
+ALL_LETTERS = "all-letters.pdf"  # in the staff folder's letters/: every family's letter, one per page
+
+
+def write_letters_pdf(
+    entries: Iterable[LetterEntry],
+    folder: Path,
+    school: LetterSchool,
+    words: Mapping[str, Any] | None,
+    *,
+    lang: str,
+    typeset: Callable[[bytes, Path], bytes],
+) -> Path:
+    """Every family's letter in one print-ready PDF, ``folder/all-letters.pdf`` (mode 0600).
+
+    ``typeset(template, root)`` makes the PDF from the template and the folder holding its data.
+    """
+    import segno
+
+    with tempfile.TemporaryDirectory(prefix="tb-letters-") as work:
+        root = Path(work)
+        logo = None
+        if school.logo is not None and school.logo.is_file():
+            logo = f"logo{school.logo.suffix.lower()}"
+            shutil.copyfile(school.logo, root / logo)
+        letters = []
+        for number, entry in enumerate(entries):
+            chosen = letter_words(words, entry, school.name)
+            qr = None
+            if is_web_address(entry.address):
+                qr = f"qr-{number}.svg"
+                segno.make(entry.address, error="m", micro=False).save(str(root / qr), kind="svg", border=4)
+            else:
+                chosen["address_intro"] = chosen["path_intro"]
+            letters.append(
+                {
+                    "words": chosen,
+                    "address": entry.address,
+                    "password": entry.password,
+                    "qr": qr,
+                    "keyworker": bool(entry.keyworker),
+                }
+            )
+        data = {
+            "title": f"{school.name}: letters for families",
+            "language": lang,
+            "school": {"name": school.name, "date": school.date, "logo": logo, "contacts": list(school.contacts)},
+            "letters": letters,
+        }
+        (root / "data.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        pdf = typeset((PROTECT_SRC / "letters.typ").read_bytes(), root)
+    path = folder / ALL_LETTERS
+    write_atomic(path, pdf, mode=PRIVATE)
+    return path

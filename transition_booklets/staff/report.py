@@ -445,6 +445,7 @@ def render_cohort_report(
         legend=LEGEND,
         tidied=list(tidied),
         tidied_kept=tidied_kept,
+        letters=(staff_dir / "letters" / "all-letters.pdf").is_file(),
     )
 
 
