@@ -146,7 +146,7 @@ def import_timetable(data_dir: Path, source: Path, *, dry_run: bool = False) -> 
         if group_id not in groups:
             groups[group_id] = CommentedMap([("name", names[group_id]), ("timetable", timetable)])
             report.created.append(group_id)
-        elif _plain(groups[group_id].get("timetable")) != _plain(timetable):
+        elif yaml_files.plain(groups[group_id].get("timetable")) != yaml_files.plain(timetable):
             groups[group_id]["timetable"] = timetable
             report.updated.append(group_id)
         else:
@@ -168,12 +168,3 @@ def _choices(school: School) -> dict[str, dict[str, list[str]]]:
         "room": {place_id: [place.name] for place_id, place in school.places.items()},
         "teacher": {staff_id: [member.name, member.full_name or ""] for staff_id, member in school.staff.items()},
     }
-
-
-def _plain(value: object) -> object:
-    """A YAML value as plain dicts and lists, to compare a timetable with the one already written."""
-    if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value

@@ -50,11 +50,12 @@ def flow_list(items: list[Any]) -> CommentedSeq:
     return seq
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A YAML value as plain dicts and lists (to compare what a file holds with what would be written)."""
     if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
+        return {str(key): plain(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_plain(item) for item in value]
+        return [plain(item) for item in value]
     return value
 
 
@@ -77,7 +78,7 @@ def set_top_level(text: str, key: str, value: Any, *, after: tuple[str, ...] = (
     goes after the first of ``after`` that the file has, else at the end.
     """
     current = parse(text)
-    if key in current and _plain(current[key]) == _plain(value):
+    if key in current and plain(current[key]) == plain(value):
         return text, False
     lines = text.splitlines(keepends=True)
     new = dump({key: value})
