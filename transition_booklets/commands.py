@@ -252,13 +252,13 @@ def run_build(args: argparse.Namespace, prog: str = "transition-booklets") -> in
         print(_no_data_folder(options.data_dir, prog), file=sys.stderr)
         return 1
     try:
-        settle(options)  # the folders and switches, checked before anything is written
+        settings = settle(options)  # the folders and switches, checked before anything is written
     except BuildError as error:
         print(error, file=sys.stderr)
         return 1
     refresh_data_schemas(options.data_dir)
     signal.signal(signal.SIGTERM, _stop)  # stopped by the system: as Ctrl-C, workers stop and nothing is half-written
-    result = build_cohort(options, progress=Progress(args.quiet))
+    result = build_cohort(settings, progress=Progress(args.quiet))
     _print_problems(list(result.problems))
     print(result.summary(), file=sys.stderr)
     if result.built or result.unchanged:

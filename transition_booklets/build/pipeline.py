@@ -87,6 +87,11 @@ def _typst_work(parent: Path, stale_after: float = 6 * 3600) -> Path:
     return parent / f"run-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
+def _by_surname(record: PupilRecord) -> tuple[str, str]:
+    """Class-list order, for the letters and the print packs: by the last word of the name, then the name."""
+    return record.pupil.name.split()[-1].lower(), record.pupil.name
+
+
 def _private_folder(folder: Path) -> None:
     """The staff folder holds every pupil's plan and, when protected, the passwords: its owner's only."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -115,13 +120,16 @@ def _select(settings: Settings) -> list[str] | None:
     return [pupil_id for pupil_id in candidates if settings.shard.holds(pupil_id)]
 
 
-def build_cohort(options: BuildOptions, progress: ProgressCallback | None = None) -> BuildResult:
-    """Build every pupil that needs it, then the family letters (when protected) and the staff report."""
+def build_cohort(options: BuildOptions | Settings, progress: ProgressCallback | None = None) -> BuildResult:
+    """Build every pupil that needs it, then the family letters (when protected) and the staff report.
+
+    ``options`` are checked here, unless the caller has settled them already.
+    """
     started = time.perf_counter()
     today = dt.date.today()
     result = BuildResult()
     try:
-        settings = settle(options)
+        settings = options if isinstance(options, Settings) else settle(options)
         selected = _select(settings)
     except BuildError as error:
         result.problems.append(error)
@@ -300,7 +308,7 @@ def _write_letters(cohort: Cohort, protection: Protection, options: Settings, re
     school = cohort.school
     address = options.address or school.site_address
     entries = []
-    for record in sorted(cohort.pupils, key=lambda record: (record.pupil.name.split()[-1].lower(), record.pupil.name)):
+    for record in sorted(cohort.pupils, key=_by_surname):
         name = protection.folder(record.id)
         keyworker = record.pupil.keyworker
         member = school.staff.get(keyworker.staff) if keyworker else None
@@ -353,7 +361,7 @@ def _write_print_pack(cohort: Cohort, protection: Protection | None, settings: S
     school = cohort.school
     words = Words.for_school(school)
     booklets: dict[str, PackBooklet] = {}
-    for record in sorted(cohort.pupils, key=lambda record: (record.pupil.name.split()[-1].lower(), record.pupil.name)):
+    for record in sorted(cohort.pupils, key=_by_surname):
         folder = protection.folder(record.id) if protection else record.id
         pdf = settings.out_dir / folder / "booklet-print.pdf"
         if not pdf.is_file():

@@ -65,18 +65,36 @@ class SchoolTheme:
         folder = self.folder / "fonts"
         return folder if folder.is_dir() else None
 
-    def digest(self) -> str:
-        """A hash of every file of the theme: a change rebuilds every pupil."""
+    @functools.cached_property
+    def _digest(self) -> str:
         return _digest(str(self.folder), _stamp(self.folder))
+
+    def digest(self) -> str:
+        """A hash of every file of the theme: a change rebuilds every pupil.
+
+        Worked out once per loaded school (every pupil's fingerprint asks for it); a build loads
+        the school afresh, so an edited theme is seen by the next build.
+        """
+        return self._digest
 
     def words(self, language: str) -> dict[str, Any]:
         """The school's words for ``language`` (empty when it gives none); check them with :func:`theme_problems`."""
         path = self.strings / f"{language}.yaml"
         try:
-            data, _ = read_yaml(path)
-        except (OSError, YamlProblem):
+            stat = path.stat()
+        except OSError:
             return {}
-        return data if isinstance(data, dict) else {}
+        return dict(_words(str(path), stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=16)
+def _words(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    """A strings file read once while it is unchanged (each pupil's pages, booklet and letter ask for it)."""
+    try:
+        data, _ = read_yaml(Path(path))
+    except (OSError, YamlProblem):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def school_theme(data_dir: Path) -> SchoolTheme | None:
