@@ -40,13 +40,18 @@ _.reused
 _.media_type
 _.stored_size
 # Public helpers the tests use to check what the product does.
-from transition_booklets.protect.encrypt import decrypt_page  # decrypts a page as unlock.js does
+from transition_booklets.protect.encrypt import decrypt_file, decrypt_page  # decrypt as unlock.js does
+from transition_booklets.site.mkdocs_hooks import on_page_markdown, on_post_page, on_post_template  # MkDocs calls
 from transition_booklets.protect.passwords import passphrase_entropy_bits  # the strength the docs state
 from transition_booklets.staff.report import cohort_calendar, outcomes_from_result, render_readiness_section
 from transition_booklets.build.settings import in_shard
 from transition_booklets.booklet.typeset import PURPOSES
 
 decrypt_page
+decrypt_file
+on_page_markdown
+on_post_page
+on_post_template
 passphrase_entropy_bits
 cohort_calendar
 outcomes_from_result

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Page, Request, Response
+    from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Request, Response
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -224,6 +224,7 @@ class RequestLog:
     foreign: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     bad_status: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # what the page's Content-Security-Policy stopped
     pending: set[Request] = field(default_factory=set)
 
     def is_own(self, url: str) -> bool:
@@ -234,6 +235,7 @@ class RequestLog:
         page.on("requestfailed", self._on_failed)
         page.on("requestfinished", self._on_finished)
         page.on("response", self._on_response)
+        page.on("console", self._on_console)
         # Nothing leaves this machine, even when a page asks for it: the request is recorded, then refused.
         page.route(lambda url: not self.is_own(url), lambda route: route.abort("blockedbyclient"))
 
@@ -252,6 +254,11 @@ class RequestLog:
         # A missing file shows as HTTP 404 or net::ERR_FILE_NOT_FOUND instead.
         if self.is_own(request.url) and request.failure != "net::ERR_ABORTED":
             self.failed.append(f"{request.url}: {request.failure}")
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        # Chromium reports each thing a Content-Security-Policy stops as a console error.
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.refused.append(message.text)
 
     def _on_response(self, response: Response) -> None:
         if response.status >= 400:
@@ -272,6 +279,7 @@ class RequestLog:
             ]
             + [f"request failed: {entry}" for entry in self.failed]
             + [f"error response: {entry}" for entry in self.bad_status]
+            + [f"stopped by the page's own policy: {entry}" for entry in self.refused]
         )
 
     def clear(self) -> None:
@@ -279,6 +287,7 @@ class RequestLog:
         self.foreign.clear()
         self.failed.clear()
         self.bad_status.clear()
+        self.refused.clear()
         self.pending.clear()
 
 

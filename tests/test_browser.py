@@ -475,6 +475,35 @@ def test_every_page_works_from_a_folder(built_site: Path, open_page: OpenPage, p
     assert not failures, f"{pupil}, opened from a folder:\n" + "\n".join(failures)
 
 
+def test_a_script_slipped_into_a_page_does_not_run(
+    built_site: Path, open_page: OpenPage, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Each page's Content-Security-Policy: the page's own scripts run, one added to the page does not."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("policy") / "kai-morgan"
+    shutil.copytree(built_site / "kai-morgan", folder)
+    page_file = folder / "index.html"
+    slipped = (
+        '<script>window.tbSlipped = "inline";</script>'
+        '<img src="x" alt="" onerror="window.tbSlipped = \'handler\'">'
+        '<script src="data:text/javascript,window.tbSlipped=%22data%22"></script>'
+    )
+    page_file.write_text(
+        page_file.read_text(encoding="utf-8").replace("</body>", slipped + "</body>"), encoding="utf-8"
+    )
+    page = open_page(390, preferences={"size": "large"})
+    log = RequestLog(prefix=folder.as_uri() + "/")
+    log.attach(page)
+    page.goto(page_file.as_uri())
+    settle(page)
+    assert page.evaluate("() => window.tbSlipped === undefined"), "a slipped-in script ran"
+    assert len(log.refused) >= 3, log.refused  # each of the three was stopped, and said so
+    # The page's own scripts ran: the saved text size (inline, by hash) and the theme's script (from the folder).
+    assert html_attributes(page)["size"] == "large"
+    assert page.locator(".md-header [aria-controls]").count() == 1
+
+
 # ---- over HTTP: nothing goes anywhere else -------------------------------------------------------
 
 

@@ -1,13 +1,16 @@
 """Protected guides in headless Chromium, opened straight from a folder (file://) as a family would.
 
 Before the password nothing personal is in the page; the right password opens it, links open
-the other pages without asking again, pictures and sound load; a wrong password says so; a
-browser without WebCrypto says why it cannot open the guide.
+the other pages and the booklet without asking again, pictures and sound load; a wrong
+password says so; "Close my guide", or half an hour without use, closes it; a browser without
+WebCrypto says why it cannot open the guide. Every page's Content-Security-Policy stops
+nothing the guide needs (each ``RequestLog`` reports what it stops).
 """
 
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,7 +30,7 @@ from tests.conftest import EXAMPLE
 from tests.test_protect import NAMES, name_pattern
 from transition_booklets.build.pipeline import build_cohort
 from transition_booklets.build.settings import BuildOptions
-from transition_booklets.protect.encrypt import protect_folder, read_sealed
+from transition_booklets.protect.encrypt import IDLE_MINUTES, decrypt_file, protect_folder, read_sealed
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -44,7 +47,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     require_browser()
     root = tmp_path_factory.mktemp("browser-protect")
     result = build_cohort(
-        BuildOptions(data_dir=EXAMPLE, out_dir=root / "site", staff_dir=root / "staff", only=list(PROTECTED), pdf=False)
+        BuildOptions(data_dir=EXAMPLE, out_dir=root / "site", staff_dir=root / "staff", only=list(PROTECTED))
     )
     assert result.ok, result.problems
     for pupil in PROTECTED:
@@ -126,7 +129,8 @@ def test_the_right_password_opens_every_page_once(site: Path, context: BrowserCo
     stored = page.evaluate("() => Object.entries(sessionStorage)")
     salt = read_sealed((folder / "index.html").read_text(encoding="utf-8")).salt
     assert [key for key, _ in stored] == [f"tb-protect-key:{base64.b64encode(salt).decode()}"]
-    assert len(base64.b64decode(stored[0][1])) == 32
+    kept = json.loads(stored[0][1])
+    assert len(base64.b64decode(kept["key"])) == 32 and set(kept) == {"key", "used"}
     assert all(PASSWORDS["amy-jones"] not in value for _, value in stored)
     # A link to another page: it opens without a second prompt, with its pictures.
     page.locator('.md-content a[href="places.html"]').first.click()
@@ -186,8 +190,10 @@ def test_a_wrong_password_says_so_and_lets_you_try_again(site: Path, context: Br
 def test_a_kept_key_that_no_longer_fits_asks_again(site: Path, context: BrowserContext) -> None:
     folder = site / "amy-jones"
     salt = base64.b64encode(read_sealed((folder / "index.html").read_text(encoding="utf-8")).salt).decode()
-    stale = base64.b64encode(bytes(32)).decode()
-    context.add_init_script(f"sessionStorage.setItem('tb-protect-key:{salt}', '{stale}')")
+    stale = base64.b64encode(bytes(32)).decode()  # a key of the right form that opens nothing
+    context.add_init_script(
+        f"sessionStorage.setItem('tb-protect-key:{salt}', JSON.stringify({{key: '{stale}', used: Date.now()}}))"
+    )
     page = context.new_page()
     page.goto((folder / "index.html").as_uri())
     page.get_by_label("Password", exact=True).wait_for(state="visible", timeout=WAIT_MS)
@@ -233,3 +239,111 @@ def test_it_opens_over_http_on_localhost_too(site: Path, context: BrowserContext
         assert "My cat, Biscuit." in page.evaluate("() => document.body.innerText")
         assert images_not_loaded(page) == []
         assert not requests.problems(), requests.problems()
+
+
+def kept_keys(page: Page) -> list[str]:
+    return list(page.evaluate("() => Object.keys(sessionStorage).filter(k => k.startsWith('tb-protect-key:'))"))
+
+
+def test_the_booklet_opens_with_the_key_already_given_and_saves_as_a_pdf(site: Path, context: BrowserContext) -> None:
+    folder = site / "amy-jones"
+    page, requests = watched(context, folder)
+    page.goto((folder / "family.html").as_uri())
+    unlock(page, PASSWORDS["amy-jones"])
+    opened(page)
+    page.locator('.md-content a[href="booklet.html"]').click()
+    page.get_by_role("heading", name="Your booklet is ready").wait_for(timeout=WAIT_MS)
+    assert not page.get_by_label("Password", exact=True).is_visible(), "no second password for the booklet"
+    assert page.title() == "Protected booklet"
+    opener = page.get_by_role("link", name="Open the booklet")
+    assert opener.evaluate("a => a === document.activeElement"), "the focus goes to what comes next"
+    assert opener.get_attribute("href").startswith("blob:") and opener.get_attribute("target") == "_blank"
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Save the booklet").click()
+    saved = Path(download.value.path()).read_bytes()
+    name, content = decrypt_file((folder / "booklet.html").read_text(encoding="utf-8"), PASSWORDS["amy-jones"])
+    assert download.value.suggested_filename == name == "booklet.pdf"
+    assert saved == content and saved.startswith(b"%PDF-")
+    violations = run_axe(page)
+    assert not violations, describe_violations(violations)
+    page.get_by_role("link", name="Back to my guide").click()
+    opened(page)
+    assert not requests.problems(), requests.problems()
+
+
+def test_a_booklet_opened_first_asks_for_the_password(site: Path, context: BrowserContext) -> None:
+    folder = site / "jordan-reid"
+    page, requests = watched(context, folder)
+    page.goto((folder / "booklet-print.html").as_uri())
+    page.get_by_role("heading", name="Your booklet is protected").wait_for(timeout=WAIT_MS)
+    page.get_by_label("Password", exact=True).fill(PASSWORDS["jordan-reid"])
+    page.get_by_role("button", name="Open the booklet").click()
+    page.get_by_role("heading", name="Your booklet is ready").wait_for(timeout=WAIT_MS)
+    assert page.get_by_role("link", name="Save the booklet").get_attribute("download") == "booklet-print.pdf"
+    # The same key opens the guide's pages: no second password.
+    page.goto((folder / "index.html").as_uri())
+    opened(page)
+    assert not requests.problems(), requests.problems()
+
+
+def test_close_my_guide_forgets_the_key_at_once(site: Path, context: BrowserContext) -> None:
+    folder = site / "amy-jones"
+    page, requests = watched(context, folder)
+    page.goto((folder / "keyworker.html").as_uri())
+    unlock(page, PASSWORDS["amy-jones"])
+    opened(page)
+    page.get_by_role("button", name="Close my guide").click()
+    page.get_by_label("Password", exact=True).wait_for(state="visible", timeout=WAIT_MS)
+    assert "Your guide is closed" in page.locator("#tb-protect-status").inner_text()
+    assert kept_keys(page) == []
+    assert "Ms Khan" not in page.evaluate("() => document.body.innerText")
+    # Another page, or Back, asks for the password again: nothing is shown from the browser's memory.
+    page.goto((folder / "places.html").as_uri())
+    page.get_by_label("Password", exact=True).wait_for(state="visible", timeout=WAIT_MS)
+    page.go_back()
+    page.get_by_label("Password", exact=True).wait_for(state="visible", timeout=WAIT_MS)
+    assert "Ms Khan" not in page.evaluate("() => document.body.innerText")
+    assert "Your guide is closed" not in page.locator("#tb-protect-status").inner_text(), "said once"
+    assert not requests.problems(), requests.problems()
+
+
+def test_the_guide_closes_itself_after_half_an_hour_without_use(site: Path, context: BrowserContext) -> None:
+    assert IDLE_MINUTES == 30
+    folder = site / "amy-jones"
+    page, requests = watched(context, folder)
+    page.clock.install()
+    page.goto((folder / "index.html").as_uri())
+    unlock(page, PASSWORDS["amy-jones"])
+    opened(page)
+    # Twenty minutes, a key press, twenty more: still open, since it was used in the last half hour.
+    page.clock.fast_forward("20:00")
+    page.keyboard.press("Tab")
+    page.clock.fast_forward("20:00")
+    assert page.locator(".md-content").count() == 1 and kept_keys(page)
+    # Then half an hour with nothing: it closes by itself and says why.
+    page.clock.fast_forward("31:00")
+    page.get_by_label("Password", exact=True).wait_for(state="visible", timeout=WAIT_MS)
+    assert "closed by itself after 30 minutes" in page.locator("#tb-protect-status").inner_text()
+    assert kept_keys(page) == []
+    assert "Hello Amy" not in page.evaluate("() => document.body.innerText")
+    assert not requests.problems(), requests.problems()
+
+
+def test_a_key_kept_from_more_than_half_an_hour_ago_is_not_used(site: Path, context: BrowserContext) -> None:
+    folder = site / "amy-jones"
+    shell = (folder / "index.html").read_text(encoding="utf-8")
+    salt = base64.b64encode(read_sealed(shell).salt).decode()
+    page = context.new_page()
+    page.goto((folder / "index.html").as_uri())
+    unlock(page, PASSWORDS["amy-jones"])
+    opened(page)
+    # The tab was left: its kept key was last used 31 minutes ago.
+    page.evaluate(
+        """salt => { const name = 'tb-protect-key:' + salt; const kept = JSON.parse(sessionStorage.getItem(name));
+                     kept.used = Date.now() - 31 * 60 * 1000; sessionStorage.setItem(name, JSON.stringify(kept)); }""",
+        salt,
+    )
+    page.goto((folder / "about-me.html").as_uri())
+    page.get_by_label("Password", exact=True).wait_for(state="visible", timeout=WAIT_MS)
+    assert "closed by itself" in page.locator("#tb-protect-status").inner_text()
+    assert kept_keys(page) == []

@@ -22,11 +22,9 @@ import time
 import zipfile
 from pathlib import Path
 
-import pikepdf
-
 from tests.conftest import EXAMPLE, ROOT
 from tests.test_protect import MAGIC, NAMES, PASSWORDS, PUPILS, SENTENCES, TEXT_SUFFIXES, name_pattern
-from transition_booklets.protect.encrypt import decrypt_page
+from transition_booklets.protect.encrypt import decrypt_page, read_sealed
 from transition_booklets.protect.passwords import folder_name, load_or_create_secret
 
 KILLS = 20
@@ -48,14 +46,8 @@ def _leaks_in(name: str, data: bytes) -> list[str]:
     else:
         found += [f"{name}: {kind} in clear" for kind, magic in MAGIC.items() if magic in data]
         found += [f"{name}: {n!r}" for n in NAMES if len(n) >= 6 and n.encode() in data]
-    if suffix == ".pdf":
-        try:
-            with pikepdf.open(io.BytesIO(data)):
-                found.append(f"{name}: a booklet that opens without a password")
-        except pikepdf.PasswordError:
-            pass
-        except pikepdf.PdfError:
-            pass  # cut short: nothing readable
+    if suffix == ".pdf" or data.startswith(b"%PDF"):
+        found.append(f"{name}: a booklet published as a PDF (a protected booklet is sealed in an unlock page)")
     return found
 
 
@@ -93,7 +85,10 @@ def pages(out: Path, staff: Path) -> dict[tuple[str, str], str]:
     opened = {}
     for pupil in PUPILS:
         for page in sorted((out / folder_name(pupil, secret)).glob("*.html")):
-            text = decrypt_page(page.read_text(encoding="utf-8"), PASSWORDS[pupil])
+            shell = page.read_text(encoding="utf-8")
+            if read_sealed(shell).kind == "file":  # a booklet: its text is not compared
+                continue
+            text = decrypt_page(shell, PASSWORDS[pupil])
             opened[(pupil, page.name)] = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text))
     return opened
 

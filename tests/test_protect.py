@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
+import io
 import json
 import re
 import shutil
@@ -23,6 +24,7 @@ from transition_booklets.protect.encrypt import (
     ProtectError,
     WrongPassword,
     data_uri,
+    decrypt_file,
     decrypt_page,
     inline_personal_files,
     protect_folder,
@@ -146,8 +148,9 @@ def test_only_unlock_pages_booklets_and_the_theme_are_left(sites: tuple[Path, Pa
     assert "calendar.ics" not in left
     outside_assets = {rel for rel in left if not rel.startswith("assets/")}
     pages = {rel for rel in outside_assets if rel.endswith(".html")}
-    assert outside_assets - pages == {"robots.txt", "booklet.pdf", "booklet-print.pdf"}
-    assert pages == {path.name for path in (clear / pupil).glob("*.html")}
+    assert outside_assets - pages == {"robots.txt"}, "no booklet is published as a PDF"
+    booklets = {"booklet.html", "booklet-print.html"}  # each booklet sealed in an unlock page of its own
+    assert pages == {path.name for path in (clear / pupil).glob("*.html")} | booklets
     # The theme's files are untouched, byte for byte.
     for rel in sorted(rel for rel in left if rel.startswith("assets/")):
         assert (protected / pupil / rel).read_bytes() == (clear / pupil / rel).read_bytes(), rel
@@ -170,10 +173,17 @@ def test_each_page_opens_with_the_password_as_it_was_built(sites: tuple[Path, Pa
         salts.add(sealed.salt)
         nonces.add(sealed.nonce)
         assert sealed.iterations >= MIN_ITERATIONS and len(sealed.salt) == 16 and len(sealed.nonce) == 12
+        if sealed.kind == "file":  # a booklet: the same password opens it, byte for byte as built
+            name, content = decrypt_file(shell, f" {PASSWORDS[pupil].upper()} ")
+            assert content == (clear / pupil / name).read_bytes() and shell_path.stem == Path(name).stem
+            with pytest.raises(WrongPassword):
+                decrypt_file(shell, "otter-maple-wrong-lantern-7")
+            continue
         opened = decrypt_page(shell, PASSWORDS[pupil])
         # Around its spaces, the password is the same (the browser trims them too).
         assert decrypt_page(shell, f"  {PASSWORDS[pupil]} ") == opened
         restored = DATA_URI.sub(lambda match: originals[match.group(0)], opened)
+        restored = re.sub(r'href="(booklet(?:-print)?)\.html"', r'href="\1.pdf"', restored)
         assert restored == (clear / pupil / shell_path.name).read_text(encoding="utf-8"), shell_path.name
         assert not re.search(r"""["' ,](images/|media/|calendar\.ics)""", opened)
         with pytest.raises(WrongPassword):
@@ -206,7 +216,7 @@ def test_pictures_sound_and_the_calendar_are_inside_the_pages(sites: tuple[Path,
     assert re.search(r'<audio[^>]+src="data:audio/ogg;base64,', keyworker)
     family = decrypt_page((protected / "amy-jones" / "family.html").read_text(encoding="utf-8"), PASSWORDS["amy-jones"])
     assert 'href="data:text/calendar;base64,' in family
-    assert 'href="booklet.pdf"' in family  # the booklets stay files, encrypted
+    assert 'href="booklet.html"' in family and "booklet.pdf" not in family  # to the booklet's own unlock page
     places = decrypt_page((protected / "amy-jones" / "places.html").read_text(encoding="utf-8"), PASSWORDS["amy-jones"])
     assert re.search(
         r'srcset="data:image/webp;base64,[A-Za-z0-9+/=]+ 1x, data:image/webp;base64,[A-Za-z0-9+/=]+ 2x"', places
@@ -214,21 +224,23 @@ def test_pictures_sound_and_the_calendar_are_inside_the_pages(sites: tuple[Path,
 
 
 @pytest.mark.parametrize("pupil", PUPILS)
-def test_the_booklets_need_the_password_and_stay_accessible(sites: tuple[Path, Path], pupil: str) -> None:
+def test_the_booklets_are_behind_the_same_key_as_the_pages(sites: tuple[Path, Path], pupil: str) -> None:
     clear, protected = sites
+    assert not list((protected / pupil).rglob("*.pdf"))
+    page_salt = read_sealed((protected / pupil / "index.html").read_text(encoding="utf-8")).salt
     for name in ("booklet.pdf", "booklet-print.pdf"):
-        with pytest.raises(pikepdf.PasswordError):
-            pikepdf.open(protected / pupil / name)
-        with (
-            pikepdf.open(clear / pupil / name) as original,
-            pikepdf.open(protected / pupil / name, password=PASSWORDS[pupil]) as pdf,
-        ):
-            assert pdf.is_encrypted and pdf.encryption.R == 6 and pdf.encryption.bits == 256
-            assert pdf.allow.accessibility and pdf.allow.print_highres and pdf.allow.extract
+        shell = (protected / pupil / name.replace(".pdf", ".html")).read_text(encoding="utf-8")
+        sealed = read_sealed(shell)
+        assert sealed.salt == page_salt and sealed.iterations >= MIN_ITERATIONS
+        assert (sealed.kind, sealed.name, sealed.media_type) == ("file", name, "application/pdf")
+        assert "<title>Protected booklet</title>" in shell and f'download="{name}"' in shell
+        with pytest.raises(ProtectError, match="holds a file"):
+            decrypt_page(shell, PASSWORDS[pupil])
+        _, content = decrypt_file(shell, PASSWORDS[pupil])
+        with pikepdf.open(io.BytesIO(content)) as pdf, pikepdf.open(clear / pupil / name) as original:
+            assert not pdf.is_encrypted  # the family's own copy, once opened: tagged and printable as built
             assert len(pdf.pages) == len(original.pages)
             assert ("/StructTreeRoot" in pdf.Root) == ("/StructTreeRoot" in original.Root)
-            assert ("/MarkInfo" in pdf.Root) == ("/MarkInfo" in original.Root)
-            assert pdf.docinfo.get("/Title") == original.docinfo.get("/Title")
 
 
 def test_the_unlock_page_is_generic_and_accessible(sites: tuple[Path, Path]) -> None:
@@ -297,3 +309,45 @@ def test_protecting_a_build_in_place_leaves_the_shared_cache_alone(tmp_path: Pat
     assert any(path.suffix == ".webp" for path in cache)
     protect_folder(tmp_path / "site" / "jordan-reid", PASSWORDS["jordan-reid"])
     assert {path: path.read_bytes() for path in files(options.cache_dir)} == cache
+
+
+def test_a_protected_build_keeps_clear_booklets_for_staff_only(example_copy: Path, tmp_path: Path) -> None:
+    """The booklets are published sealed; the copies staff print from are clear, in the staff folder, theirs only."""
+    from transition_booklets.protect.passwords import folder_name, load_or_create_secret
+
+    passwords = tmp_path / "passwords.csv"
+    passwords.write_text("pupil_id,password\n" + "".join(f"{p},{w}\n" for p, w in PASSWORDS.items()), encoding="utf-8")
+    site, staff = tmp_path / "site", tmp_path / "staff"
+    options = BuildOptions(example_copy, site, staff, jobs=1, protect=True, passwords_file=passwords, print_pack=True)
+    result = build_cohort(options)
+    assert result.ok, result.problems
+    secret = load_or_create_secret(staff / "folder-secret.key")
+    assert not list(site.rglob("*.pdf"))
+    report = (staff / "index.html").read_text(encoding="utf-8")
+    total = 0
+    for pupil in PUPILS:
+        kept = staff / "booklets" / pupil
+        assert kept.stat().st_mode & 0o777 == 0o700
+        for name in ("booklet.pdf", "booklet-print.pdf"):
+            assert (kept / name).stat().st_mode & 0o777 == 0o600
+            shell = (site / folder_name(pupil, secret) / name.replace(".pdf", ".html")).read_text(encoding="utf-8")
+            assert decrypt_file(shell, PASSWORDS[pupil]) == (name, (kept / name).read_bytes())
+            assert f'href="booklets/{pupil}/{name}"' in report
+        with pikepdf.open(kept / "booklet-print.pdf") as pdf:  # clear: no password
+            total += len(pdf.pages)
+    with pikepdf.open(staff / "print" / "all.pdf") as pack:
+        assert len(pack.pages) == total, "the print pack is made from the staff copies"
+
+    # A staff copy that went missing is made again, though nothing else changed.
+    (staff / "booklets" / "kai-morgan" / "booklet.pdf").unlink()
+    again = build_cohort(options)
+    assert again.built == ["kai-morgan"] and (staff / "booklets" / "kai-morgan" / "booklet.pdf").is_file()
+
+    # A pupil whose file is gone loses their staff copies too; an open build keeps none (its booklets are published).
+    (example_copy / "jordan-reid.yaml").unlink()
+    assert build_cohort(options).ok
+    assert not (staff / "booklets" / "jordan-reid").exists()
+    opened_up = BuildOptions(example_copy, site, staff, jobs=1)
+    assert build_cohort(opened_up).ok
+    assert not (staff / "booklets").exists() or not list((staff / "booklets").iterdir())
+    assert 'href="../site/amy-jones/booklet.pdf"' in (staff / "index.html").read_text(encoding="utf-8")

@@ -31,7 +31,6 @@ COVER_TEMPLATE = resources.THEME / "booklet" / "print-cover.typ"
 class PackBooklet:
     name: str  # the pupil's name as the cover lists it
     pdf: Path  # their print copy
-    password: str | None = None  # for a protected build's encrypted copy
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ def _join(pack: Pack, target: Path) -> list[dict[str, Any]]:
     with pikepdf.new() as joined:
         for booklet in pack.booklets:
             first = len(joined.pages) + 1
-            with pikepdf.open(booklet.pdf, password=booklet.password or "") as source:
+            with pikepdf.open(booklet.pdf) as source:
                 joined.pages.extend(source.pages)
             listed.append({"name": booklet.name, "first": first, "last": len(joined.pages)})
         joined.docinfo["/Title"] = pack.title

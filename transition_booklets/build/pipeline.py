@@ -33,7 +33,14 @@ from typing import Any
 
 from transition_booklets.build.fingerprint import BuildStamps, ViewCache, kept_fingerprint
 from transition_booklets.build.settings import BuildOptions, Settings, settle
-from transition_booklets.build.workers import Protection, PupilBuilder, pupil_pool, run_in_worker, stop_workers
+from transition_booklets.build.workers import (
+    Protection,
+    PupilBuilder,
+    pupil_pool,
+    run_in_worker,
+    staff_copies,
+    stop_workers,
+)
 from transition_booklets.data.loader import Cohort, PupilRecord, load_cohort, pupil_files
 from transition_booklets.data.problems import BuildError, Problem, display_path
 from transition_booklets.protect.letters import LetterEntry, write_family_letters
@@ -192,6 +199,7 @@ def build_cohort(options: BuildOptions | Settings, progress: ProgressCallback | 
             result.problems.extend(BuildError(message) for message in outcome["problems"])
     expected = {protection.folder(stem) if protection else stem for stem in _every_pupil_id(settings)}
     result.tidied = publisher.tidy(expected, remove=not settings.keep_unknown)
+    publisher.tidy_staff_copies(set(_every_pupil_id(settings)))
     result.kept_unknown = settings.keep_unknown
     if protection is not None:
         _write_letters(cohort, protection, settings, result)
@@ -222,7 +230,8 @@ def _plan(
     for index, record in enumerate(cohort.pupils):
         name = protection.folder(record.id) if protection else record.id
         stamp = None if settings.force else stamps.get(record.id)
-        if stamp is None or not publisher.is_published(name):
+        copies = staff_copies(settings, protection)
+        if stamp is None or not publisher.is_published(name, staff_copies=copies, pupil_id=record.id):
             # Built whatever its fingerprint: the worker takes it from the view it builds anyway.
             to_build.append((index, None))
             continue
@@ -361,16 +370,17 @@ def _write_print_pack(cohort: Cohort, protection: Protection | None, settings: S
     school = cohort.school
     words = Words.for_school(school)
     booklets: dict[str, PackBooklet] = {}
+    publisher = Publisher(settings.out_dir, settings.staff_dir)
     for record in sorted(cohort.pupils, key=_by_surname):
-        folder = protection.folder(record.id) if protection else record.id
-        pdf = settings.out_dir / folder / "booklet-print.pdf"
+        # A protected guide's booklets are sealed; staff have the clear print copy in the staff folder.
+        folder = publisher.staff_copies(record.id) if protection else settings.out_dir / record.id
+        pdf = folder / "booklet-print.pdf"
         if not pdf.is_file():
             result.problems.append(
                 BuildError(f"{display_path(record.path)}: not in the print pack: there is no booklet yet")
             )
             continue
-        password = protection.passwords[record.id] if protection else None
-        booklets[record.id] = PackBooklet(record.pupil.name, pdf, password)
+        booklets[record.id] = PackBooklet(record.pupil.name, pdf)
     groups_of = {record.id: record.pupil.groups for record in cohort.pupils}
     packs = [
         Pack(

@@ -47,6 +47,8 @@ from transition_booklets.view.words import Words
 
 log = logging.getLogger(__name__)
 
+BOOKLET_FILES = ("booklet.pdf", "booklet-print.pdf")  # as booklet.typeset.write_booklets names them
+
 
 @dataclass
 class Protection:
@@ -94,6 +96,11 @@ class PupilBuilder:
     def folder(self, pupil_id: str) -> str:
         """The pupil's folder name in the published output."""
         return self.protection.folder(pupil_id) if self.protection else pupil_id
+
+    @property
+    def staff_copies(self) -> tuple[str, ...]:
+        """The files staff keep a clear copy of: a protected guide's booklets (published sealed)."""
+        return staff_copies(self.settings, self.protection)
 
     def build(self, record: PupilRecord, *, unless: str | None = None) -> tuple[str, bool]:
         """Build one pupil's folder completely and publish it; return the fingerprint and whether it was built.
@@ -153,7 +160,7 @@ class PupilBuilder:
                 protect_folder(staging, password, words=Words.for_school(school).all())
 
         Publisher(settings.out_dir, settings.staff_dir).publish(
-            record.id, self.folder(record.id), fill, seal=seal, shown=pupil_file
+            record.id, self.folder(record.id), fill, seal=seal, staff_copies=self.staff_copies, shown=pupil_file
         )
         return fingerprint, True
 
@@ -221,6 +228,11 @@ class PupilBuilder:
         except Exception:  # the staff page works it out again and reports any problem there
             log.debug("no staff page part for %s:\n%s", record.id, traceback.format_exc())
             return None
+
+
+def staff_copies(settings: Settings, protection: Protection | None) -> tuple[str, ...]:
+    """The files of a pupil's guide that staff keep a clear copy of (in ``<staff>/booklets/<pupil-id>/``)."""
+    return BOOKLET_FILES if protection is not None and settings.pdf else ()
 
 
 #: In a worker process: the builder its pool's initializer made or was given.

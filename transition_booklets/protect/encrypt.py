@@ -10,11 +10,20 @@
   salt per folder, a fresh 12-byte nonce per page) and replaces it with a small unlock
   page of the same name: a generic title, an accessible password form, the ciphertext and
   ``site_src/protect/unlock.js`` inlined, so it works from ``file://``;
-* encrypts the booklets (PDF) with AES-256 (revision 6) under the same password, keeping
-  them tagged and printable;
+* seals each booklet (PDF) the same way, under the same key, into an unlock page of its own
+  (``booklet.pdf`` becomes ``booklet.html``, and every link to it follows): once opened, the
+  script offers the PDF to open or save, made in the browser, offline. A booklet is never
+  published as a PDF, so opening it costs an attacker the same 600,000 rounds per guess as
+  a page (a PDF's own password check costs far fewer);
+* gives every unlock page a Content-Security-Policy that allows its own script and the
+  opened pages' scripts, by hash (:mod:`~transition_booklets.support.content_policy`);
 * deletes every other file except the theme's own (``assets/``) and ``robots.txt``.
 
-:func:`decrypt_page` mirrors the browser's script, for tests and for staff to check a build.
+In the browser the derived key is kept for this tab only, and forgotten after
+:data:`IDLE_MINUTES` without use or when "Close my guide" is pressed.
+
+:func:`decrypt_page` and :func:`decrypt_file` mirror the browser's script, for tests and for
+staff to check a build.
 """
 
 from __future__ import annotations
@@ -30,7 +39,6 @@ import mimetypes
 import os
 import posixpath
 import re
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -45,9 +53,10 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from markupsafe import Markup
 
 from transition_booklets.data.problems import BuildError, display_path
-from transition_booklets.protect.passwords import as_written, normalise_password
+from transition_booklets.protect.passwords import normalise_password
 from transition_booklets.support import resources
-from transition_booklets.support.files import replacing, write_atomic
+from transition_booklets.support.content_policy import inline_script_hashes, with_content_policy
+from transition_booklets.support.files import write_atomic
 from transition_booklets.support.templating import template
 
 log = logging.getLogger(__name__)
@@ -57,12 +66,14 @@ MIN_ITERATIONS = 600_000
 SALT_BYTES = 16
 NONCE_BYTES = 12
 KEY_BYTES = 32
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+IDLE_MINUTES = 30  # the browser forgets the key after this long without a tap, key press or scroll
 PARAMS_ID = "tb-protect-params"
 DATA_ID = "tb-protect-data"
 KEPT_FILES = ("robots.txt",)
 KEPT_FOLDERS = ("assets",)
 BOOKLET_SUFFIXES = (".pdf",)
+PAGE, FILE = "page", "file"  # what a sealed unlock page holds
 PAGE_SUFFIXES = (".html", ".htm")
 LARGE_PAGE_BYTES = 20 * 1024 * 1024
 
@@ -85,10 +96,24 @@ DEFAULT_WORDS: dict[str, str] = {
         "https://, or from the folder on your computer, in an up-to-date browser."
     ),
     "no_script": "This guide needs JavaScript to open. Please turn JavaScript on, or use another browser.",
-    "shared_computer": "On a shared computer, close the browser window when you have finished.",
+    "shared_computer": (
+        "On a shared computer, press “Close my guide” when you have finished. "
+        "The guide also closes by itself after {minutes} minutes without use."
+    ),
+    "closed": "Your guide is closed. Type the password to open it again.",
+    "idle_closed": "Your guide closed by itself after {minutes} minutes without use. Type the password to open it again.",
+    "close": "Close my guide",
+    "file_title": "Protected booklet",
+    "file_heading": "Your booklet is protected",
+    "file_intro": "Type the password from your letter from school to open your booklet.",
+    "file_submit": "Open the booklet",
+    "file_ready": "Your booklet is ready",
+    "file_open": "Open the booklet",
+    "file_save": "Save the booklet",
+    "back": "Back to my guide",
 }
 # Words the unlock script needs (the others are in the page itself).
-SCRIPT_WORDS = ("show", "hide", "working", "empty", "wrong", "failed")
+SCRIPT_WORDS = ("show", "hide", "working", "empty", "wrong", "failed", "closed", "idle_closed", "file_ready")
 
 MIME_TYPES = {
     ".webp": "image/webp",
@@ -148,21 +173,31 @@ class Sealed:
     iterations: int
     nonce: bytes
     ciphertext: bytes
+    kind: str = PAGE  # PAGE: an HTML page shown in place; FILE: a file offered to open or save
+    name: str = ""  # a file's name when saved
+    media_type: str = ""  # a file's media type
+    idle_minutes: int = IDLE_MINUTES
 
     def params(self) -> dict[str, Any]:
-        return {
+        params: dict[str, Any] = {
             "v": FORMAT_VERSION,
             "kdf": "PBKDF2-HMAC-SHA256",
             "iterations": self.iterations,
             "salt": base64.b64encode(self.salt).decode("ascii"),
             "cipher": "AES-256-GCM",
             "nonce": base64.b64encode(self.nonce).decode("ascii"),
+            "kind": self.kind,
+            "idle": self.idle_minutes * 60,
         }
+        if self.kind == FILE:
+            params.update(name=self.name, type=self.media_type)
+        return params
 
 
-def seal(plaintext: bytes, key: bytes, salt: bytes, iterations: int) -> Sealed:
+def seal(plaintext: bytes, key: bytes, salt: bytes, iterations: int, **about: Any) -> Sealed:
+    """``plaintext`` encrypted under ``key`` with a fresh nonce; ``about`` sets :class:`Sealed`'s other fields."""
     nonce = os.urandom(NONCE_BYTES)
-    return Sealed(salt, iterations, nonce, AESGCM(key).encrypt(nonce, plaintext, None))
+    return Sealed(salt, iterations, nonce, AESGCM(key).encrypt(nonce, plaintext, None), **about)
 
 
 # ---------------------------------------------------------------------------
@@ -197,18 +232,32 @@ def shell_words(words: Mapping[str, Any] | None = None) -> dict[str, str]:
     return chosen
 
 
-def render_shell(sealed: Sealed, *, lang: str = "en", prefix: str = "", words: Mapping[str, Any] | None = None) -> str:
-    """The unlock page for one sealed page; ``prefix`` leads from the page to the folder (``""`` or ``"../"``)."""
-    chosen = shell_words(words)
-    return template(PROTECT_SRC, "unlock.html.j2").render(
+def render_shell(
+    sealed: Sealed,
+    *,
+    lang: str = "en",
+    prefix: str = "",
+    words: Mapping[str, Any] | None = None,
+    allow_scripts: tuple[str, ...] = (),
+) -> str:
+    """The unlock page for one sealed page or file; ``prefix`` leads from it to the folder (``""`` or ``"../"``).
+
+    ``allow_scripts`` are the inline-script hashes of the opened pages, added to the unlock
+    page's Content-Security-Policy (an opened page is shown in the same document).
+    """
+    chosen = {key: value.replace("{minutes}", str(sealed.idle_minutes)) for key, value in shell_words(words).items()}
+    shell = template(PROTECT_SRC, "unlock.html.j2").render(
         lang=lang,
         prefix=prefix,
         words=chosen,
+        kind=sealed.kind,
+        file_name=sealed.name,
         params=_json_for_script(sealed.params()),
         script_words=_json_for_script({key: chosen[key] for key in SCRIPT_WORDS}),
         data=Markup(base64.b64encode(sealed.ciphertext).decode("ascii")),  # base64 only
         script=_unlock_script(),
     )
+    return with_content_policy(shell, also_allow=allow_scripts)
 
 
 class _ScriptText(HTMLParser):
@@ -253,20 +302,45 @@ def read_sealed(shell_html: str) -> Sealed:
         def b64(text: str) -> bytes:
             return base64.b64decode(re.sub(r"\s+", "", text), validate=True)
 
-        return Sealed(b64(params["salt"]), int(params["iterations"]), b64(params["nonce"]), b64(parser.found[DATA_ID]))
+        kind = params.get("kind", PAGE)
+        if kind not in (PAGE, FILE):
+            raise ProtectError(f"this protected page holds {kind!r}, which this tool does not know")
+        return Sealed(
+            b64(params["salt"]),
+            int(params["iterations"]),
+            b64(params["nonce"]),
+            b64(parser.found[DATA_ID]),
+            kind=kind,
+            name=str(params.get("name", "")),
+            media_type=str(params.get("type", "")),
+            idle_minutes=int(params.get("idle", IDLE_MINUTES * 60)) // 60,
+        )
     except (ValueError, KeyError, TypeError, binascii.Error) as error:
         raise ProtectError(f"this protected page is damaged ({error})") from None
+
+
+def _opened(sealed: Sealed, password: str) -> bytes:
+    key = derive_key(password, sealed.salt, sealed.iterations)
+    try:
+        return AESGCM(key).decrypt(sealed.nonce, sealed.ciphertext, None)
+    except InvalidTag:
+        raise WrongPassword("the password does not open this page") from None
 
 
 def decrypt_page(shell_html: str, password: str) -> str:
     """The original page inside an unlock page; :class:`WrongPassword` if ``password`` does not open it."""
     sealed = read_sealed(shell_html)
-    key = derive_key(password, sealed.salt, sealed.iterations)
-    try:
-        plain = AESGCM(key).decrypt(sealed.nonce, sealed.ciphertext, None)
-    except InvalidTag:
-        raise WrongPassword("the password does not open this page") from None
-    return plain.decode("utf-8")
+    if sealed.kind != PAGE:
+        raise ProtectError(f"this unlock page holds a file ({sealed.name}), not a page")
+    return _opened(sealed, password).decode("utf-8")
+
+
+def decrypt_file(shell_html: str, password: str) -> tuple[str, bytes]:
+    """The file inside a file's unlock page: its name and its bytes, as the browser offers them."""
+    sealed = read_sealed(shell_html)
+    if sealed.kind != FILE:
+        raise ProtectError("this unlock page holds a page, not a file")
+    return sealed.name, _opened(sealed, password)
 
 
 def is_protected_page(text: str) -> bool:
@@ -338,37 +412,9 @@ def _left_references(page_html: str, personal: list[str]) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
-def protect_pdf(path: Path, password: str) -> None:
-    """Encrypt the PDF at ``path`` in place: AES-256 (R=6), ``password`` to open it.
-
-    Printing, copying text and reading by assistive technology stay allowed; the structure
-    tags and metadata are kept (and encrypted). The owner password is random and thrown away.
-    """
-    import pikepdf
-
-    permissions = pikepdf.Permissions(
-        accessibility=True,
-        extract=True,
-        modify_annotation=False,
-        modify_assembly=False,
-        modify_form=False,
-        modify_other=False,
-        print_lowres=True,
-        print_highres=True,
-    )
-    encryption = pikepdf.Encryption(
-        owner=secrets.token_urlsafe(32),
-        user=as_written(password),  # typed into a PDF viewer, which forgives nothing: as the letter shows it
-        R=6,
-        allow=permissions,
-        aes=True,
-        metadata=True,
-    )
-    # A new file replaces the booklet: a hard-linked original elsewhere is left as it was.
-    with replacing(path, suffix=".pdf") as partial, pikepdf.open(path) as pdf:
-        if pdf.is_encrypted:
-            raise ProtectError(f"{display_path(path)}: this booklet is encrypted already")
-        pdf.save(partial, encryption=encryption)
+def booklet_page(rel: str) -> str:
+    """The unlock page that holds the booklet ``rel``: ``booklet.pdf`` → ``booklet.html``."""
+    return posixpath.splitext(rel)[0] + ".html"
 
 
 # ---------------------------------------------------------------------------
@@ -407,7 +453,12 @@ def _page_lang(page_html: str) -> str:
 
 
 def protect_folder(
-    folder: Path, password: str, *, iterations: int = MIN_ITERATIONS, words: Mapping[str, Any] | None = None
+    folder: Path,
+    password: str,
+    *,
+    iterations: int = MIN_ITERATIONS,
+    words: Mapping[str, Any] | None = None,
+    idle_minutes: int = IDLE_MINUTES,
 ) -> None:
     """Protect a complete, not yet published pupil folder in place (see the module's docstring).
 
@@ -418,6 +469,8 @@ def protect_folder(
     folder = Path(folder)
     if iterations < MIN_ITERATIONS:
         raise ValueError(f"iterations must be at least {MIN_ITERATIONS:,}")
+    if idle_minutes < 1:
+        raise ValueError("the idle time must be at least a minute")
     if not normalise_password(password):
         raise ValueError("the password is empty")
     where = display_path(folder)
@@ -428,10 +481,16 @@ def protect_folder(
 
     contents = _survey(folder)
     personal = set(contents.personal)
+    booklets = {rel: booklet_page(rel) for rel in contents.booklets}
+    clashes = sorted(set(booklets.values()) & set(contents.pages))
+    if clashes:
+        raise ProtectError(f"{where}: a booklet's unlock page would replace the page {clashes[0]}")
     uris: dict[str, str] = {}
     used: set[str] = set()
 
-    def lookup(rel: str) -> str | None:
+    def lookup(rel: str, page: str) -> str | None:
+        if rel in booklets:  # a link to a booklet leads to its unlock page
+            return posixpath.relpath(booklets[rel], posixpath.dirname(page) or ".")
         if rel not in personal:
             return None
         used.add(rel)
@@ -441,11 +500,11 @@ def protect_folder(
 
     salt = os.urandom(SALT_BYTES)
     key = derive_key(password, salt, iterations)
+    opened: dict[str, tuple[str, bytes]] = {}  # each page's language and its content, inlined
     for rel in contents.pages:
-        path = folder / rel
-        original = path.read_text(encoding="utf-8")
-        inlined = inline_personal_files(original, rel, lookup)
-        left = _left_references(inlined, contents.personal)
+        original = (folder / rel).read_text(encoding="utf-8")
+        inlined = inline_personal_files(original, rel, functools.partial(lookup, page=rel))
+        left = _left_references(inlined, [*contents.personal, *contents.booklets])
         if left:
             raise ProtectError(
                 f"{where}/{rel}: refers to {', '.join(left)} in a way that cannot be inlined; "
@@ -459,13 +518,32 @@ def protect_folder(
                 rel,
                 len(plaintext) // (1024 * 1024),
             )
+        opened[rel] = (_page_lang(original), plaintext)
+    # An opened page is shown in its unlock page's document, where both policies apply.
+    allow = tuple(sorted({source for _, text in opened.values() for source in inline_script_hashes(text.decode())}))
+    lang = opened.get("index.html", ("en", b""))[0]
+
+    def shell(rel: str, sealed: Sealed, page_lang: str) -> None:
         depth = rel.count("/")
-        shell = render_shell(
-            seal(plaintext, key, salt, iterations), lang=_page_lang(original), prefix="../" * depth, words=words
+        text = render_shell(sealed, lang=page_lang, prefix="../" * depth, words=words, allow_scripts=allow)
+        write_atomic(folder / rel, text)  # a new file: never written through a hard link
+
+    for rel, (page_lang, plaintext) in opened.items():
+        shell(rel, seal(plaintext, key, salt, iterations, idle_minutes=idle_minutes), page_lang)
+    for rel, page in booklets.items():
+        pdf = folder / rel
+        sealed = seal(
+            pdf.read_bytes(),
+            key,
+            salt,
+            iterations,
+            kind=FILE,
+            name=posixpath.basename(rel),
+            media_type="application/pdf",
+            idle_minutes=idle_minutes,
         )
-        write_atomic(path, shell)  # a new file: never written through a hard link
-    for rel in contents.booklets:
-        protect_pdf(folder / rel, password)
+        shell(page, sealed, lang)
+        pdf.unlink()
     for rel in contents.personal:
         if rel not in used:
             log.debug("%s: %s is not used by any page; removed", where, rel)
@@ -473,7 +551,7 @@ def protect_folder(
     for path in sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
         with contextlib.suppress(OSError):
             path.rmdir()  # only empty folders go
-    left_over = _survey(folder).personal
-    if left_over:
-        raise ProtectError(f"{where}: could not remove {', '.join(left_over)}")
+    left_over = _survey(folder)
+    if left_over.personal or left_over.booklets:
+        raise ProtectError(f"{where}: could not remove {', '.join(left_over.personal + left_over.booklets)}")
     log.debug("%s: protected %d pages and %d booklets", where, len(contents.pages), len(contents.booklets))

@@ -6,7 +6,9 @@ The published folder only ever receives finished guides. A pupil is published in
 1. makes a fresh work folder in the **staff** folder (``<staff>/.staging/``, readable by its
    owner only), never in the published one;
 2. has the caller fill it (the pages, pictures, booklets);
-3. seals it when the build is protected (encrypts it in place, see :mod:`~transition_booklets.protect`);
+3. seals it when the build is protected (encrypts it in place, see :mod:`~transition_booklets.protect`),
+   first setting aside the clear files staff still need (the booklets to print) for the staff
+   folder (``<staff>/booklets/<pupil-id>/``, readable by its owner only);
 4. writes the zip there too;
 5. moves the finished folder and zip into the published folder, each with one rename
    (the old folder is renamed aside first and removed after), so a reader, a sync tool or a
@@ -15,7 +17,8 @@ The published folder only ever receives finished guides. A pupil is published in
    and published folders are on different disks, the sealed folder is copied next to its
    place first and then renamed in.)
 6. removes the copy under the pupil's other name, when the pupil switched between protected
-   and open.
+   and open, and moves the staff copies into place (or removes old ones, for an open build,
+   whose booklets are in the published folder).
 
 A step that fails leaves the last good guide in place. :meth:`Publisher.remove_leftovers`
 removes what stopped builds left behind; :meth:`Publisher.tidy` removes (or only lists)
@@ -38,6 +41,7 @@ from pathlib import Path
 
 from transition_booklets.data.problems import display_path
 from transition_booklets.publish.archive import ArchiveTooLarge, write_zip
+from transition_booklets.staff.report import STAFF_COPIES
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +87,15 @@ class Publisher:
     def staging(self) -> Path:
         return self.staff_dir / STAGING
 
-    def is_published(self, name: str) -> bool:
-        """Whether a complete guide ``name`` is published (its front page is there)."""
-        return (self.out_dir / name / "index.html").is_file()
+    def staff_copies(self, pupil_id: str) -> Path:
+        """Where a protected build keeps a pupil's clear booklets for staff."""
+        return self.staff_dir / STAFF_COPIES / pupil_id
+
+    def is_published(self, name: str, *, staff_copies: tuple[str, ...] = (), pupil_id: str = "") -> bool:
+        """Whether a complete guide ``name`` is published (its front page is there), with its staff copies."""
+        if not (self.out_dir / name / "index.html").is_file():
+            return False
+        return all((self.staff_copies(pupil_id) / copy).is_file() for copy in staff_copies)
 
     def publish(
         self,
@@ -94,12 +104,15 @@ class Publisher:
         fill: Callable[[Path], None],
         *,
         seal: Callable[[Path], None] | None = None,
+        staff_copies: tuple[str, ...] = (),
         shown: str = "",
     ) -> Path:
         """Publish one pupil's guide as ``name``: filled by ``fill``, sealed by ``seal``, zipped, moved in.
 
-        ``shown`` names the pupil's file in the warning about a guide too large to zip. Whatever
-        ``fill`` or ``seal`` raise is raised again, with the last good guide kept.
+        ``staff_copies`` are files of the filled guide (before sealing) that staff keep a clear
+        copy of; the ones there are moved into :meth:`staff_copies` with the guide. ``shown``
+        names the pupil's file in the warning about a guide too large to zip. Whatever ``fill``
+        or ``seal`` raise is raised again, with the last good guide kept.
         """
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.staging.mkdir(parents=True, exist_ok=True)
@@ -111,6 +124,12 @@ class Publisher:
             site = work / name  # named as published: the zip's entries sit under it
             site.mkdir()
             fill(site)
+            kept = work / STAFF_COPIES
+            kept.mkdir(mode=0o700)
+            for copy in staff_copies:
+                if (site / copy).is_file():
+                    shutil.copyfile(site / copy, kept / copy)  # a new file: sealing the guide leaves it clear
+                    (kept / copy).chmod(0o600)
             if seal is not None:
                 seal(site)
             archive = self._zip(site, work / f"{name}.zip", shown)
@@ -121,6 +140,7 @@ class Publisher:
             else:
                 (self.out_dir / f"{name}.zip").unlink(missing_ok=True)
             self._remove_other_name(pupil_id, name)
+            self._keep_staff_copies(pupil_id, kept if staff_copies else None)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         return final
@@ -128,7 +148,7 @@ class Publisher:
     def remove_leftovers(self) -> list[Path]:
         """Remove what builds that were stopped (a crash, ``kill -9``) left in the published and staging folders."""
         removed = []
-        for folder, pattern in ((self.out_dir, _OURS), (self.staging, _WORK)):
+        for folder, pattern in ((self.out_dir, _OURS), (self.staging, _WORK), (self.staff_dir / STAFF_COPIES, _OURS)):
             with contextlib.suppress(OSError):
                 for path in folder.iterdir():
                     match = pattern.match(path.name)
@@ -195,6 +215,22 @@ class Publisher:
         incoming.rename(final)
         if old.exists():
             _remove(old)
+
+    def _keep_staff_copies(self, pupil_id: str, kept: Path | None) -> None:
+        """Replace the pupil's staff copies with ``kept`` (or remove them: an open guide's booklets are published)."""
+        target = self.staff_copies(pupil_id)
+        if kept is None or not any(kept.iterdir()):
+            _remove(target)
+            return
+        target.parent.mkdir(mode=0o700, exist_ok=True)
+        self._move_in(kept, target)
+
+    def tidy_staff_copies(self, pupil_ids: set[str]) -> None:
+        """Remove the staff copies of pupils who have no file now."""
+        with contextlib.suppress(OSError):
+            for path in (self.staff_dir / STAFF_COPIES).iterdir():
+                if path.name not in pupil_ids and not path.name.startswith("."):
+                    _remove(path)
 
     def _remove_other_name(self, pupil_id: str, name: str) -> None:
         """A pupil switched between protected and open keeps no copy under the other name."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from pathlib import Path
-from typing import Any
 
 from transition_booklets.support.ics import Event, calendar
 from transition_booklets.view.sections import PupilView

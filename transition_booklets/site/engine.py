@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
-import html
 import hashlib
+import html
 import json
 import logging
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -39,13 +38,17 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, get_files
 from mkdocs.structure.nav import get_navigation
 from mkdocs.structure.toc import get_toc
+
 from transition_booklets.data.problems import BuildError
+from transition_booklets.site import mkdocs_hooks
+from transition_booklets.site.mkdocs_hooks import escape_page_title
 from transition_booklets.support import resources
 from transition_booklets.support.files import link_or_copy, write_atomic
 
 log = logging.getLogger(__name__)
 
 MKDOCS_YML = resources.MKDOCS_YML
+HOOKS = Path(mkdocs_hooks.__file__)
 CUSTOM_DIR = resources.SITE_THEME
 FONTS = resources.FONTS
 WEB_FONTS = (
@@ -124,6 +127,7 @@ class SiteEngine:
         (self._placeholder / "docs").mkdir()
         self.config: MkDocsConfig = load_config(
             config_file=str(MKDOCS_YML),
+            hooks=[str(HOOKS)],  # each page's Content-Security-Policy (site/mkdocs_hooks.py)
             docs_dir=str(self._placeholder / "docs"),
             site_dir=str(self._placeholder / "site"),
         )
@@ -236,8 +240,7 @@ class SiteEngine:
                 page = file.page
                 assert page is not None
                 page.read_source(config)
-                if isinstance(page.meta.get("title"), str):  # printed only as the <title>'s text
-                    page.meta["title"] = Markup(html.escape(page.meta["title"], quote=False))
+                escape_page_title(page)  # as the hooks do for plain `mkdocs build`
                 page.content = page.markdown  # the pages are HTML already; see the module docstring
                 page.toc = get_toc([])
             for file in files:

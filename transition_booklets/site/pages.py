@@ -23,24 +23,24 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from transition_booklets.site.calendar import write_pupil_calendar
-from transition_booklets.pictures.colours import readable_on_white, text_colour_for
-from transition_booklets.support.icons import icon_svg
-from transition_booklets.pictures.images import ImageProcessor
-from transition_booklets.pictures.recordings import strip_recording
 from transition_booklets.data.loader import Cohort, PupilRecord
 from transition_booklets.data.models import data_path_problem
-from transition_booklets.support.parallel import can_fork, fork_pool
 from transition_booklets.data.problems import BuildError, Where, display_path
 from transition_booklets.data.school_theme import SchoolTheme
+from transition_booklets.pictures.colours import readable_on_white, text_colour_for
+from transition_booklets.pictures.images import ImageProcessor
+from transition_booklets.pictures.recordings import strip_recording
 from transition_booklets.pictures.school_map import layout_pins
-from transition_booklets.site.engine import SiteEngine
 from transition_booklets.pictures.sizes import PRINT_SIZES, WEB_WIDTHS
+from transition_booklets.site.calendar import write_pupil_calendar
+from transition_booklets.site.engine import HOOKS, SiteEngine
+from transition_booklets.support import resources
 from transition_booklets.support.files import link_or_copy
+from transition_booklets.support.icons import icon_svg
+from transition_booklets.support.parallel import can_fork, fork_pool
 from transition_booklets.support.templating import DataEnvironment
 from transition_booklets.view.sections import Place, PupilView
 from transition_booklets.view.words import Words
-from transition_booklets.support import resources
 
 log = logging.getLogger(__name__)
 
@@ -344,6 +344,7 @@ def _write_mkdocs_yml(folder: DocsFolder) -> None:
         "nav": [{html.escape(title): file for title, file in entry.items()} for entry in folder.nav],
         "extra": {**folder.extra, "words": words},
         "theme": {"name": "material", "custom_dir": str(resources.SITE_THEME), "language": folder.language},
+        "hooks": [str(HOOKS)],  # escaped page titles and each page's Content-Security-Policy, as the engine does
     }
     if folder.extra_css:  # a list in mkdocs.yml replaces the inherited one
         settings["extra_css"] = [*_tool_css(), *folder.extra_css]

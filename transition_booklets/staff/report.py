@@ -37,6 +37,8 @@ from transition_booklets.support.files import PRIVATE, write_atomic
 
 log = logging.getLogger(__name__)
 
+STAFF_COPIES = "booklets"  # in the staff folder: a protected build's clear booklets, one folder per pupil
+
 TEMPLATES = resources.STAFF_TEMPLATES
 REPORT_FILE = "index.html"
 CALENDAR_FILE = "cohort-calendar.ics"
@@ -408,8 +410,11 @@ def render_cohort_report(
                 "warnings": warnings,
                 "site": _link(folder / "index.html", staff_dir),
                 "zip": _link(site_dir / f"{folder_name}.zip", staff_dir),
-                "booklet": _link(folder / "booklet.pdf", staff_dir),
-                "print": _link(folder / "booklet-print.pdf", staff_dir),
+                # An open guide's booklets are published; a protected one's clear copies are in the staff folder.
+                "booklet": _link(folder / "booklet.pdf", staff_dir)
+                or _link(staff_dir / STAFF_COPIES / pupil_id / "booklet.pdf", staff_dir),
+                "print": _link(folder / "booklet-print.pdf", staff_dir)
+                or _link(staff_dir / STAFF_COPIES / pupil_id / "booklet-print.pdf", staff_dir),
                 "readable": record is not None,
             }
         )
