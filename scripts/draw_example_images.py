@@ -15,7 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "pupils" / "images"
-FONT = ROOT / "theme" / "assets" / "fonts" / "AtkinsonHyperlegible-Bold.ttf"
+FONT = ROOT / "theme" / "assets" / "fonts" / "print" / "AtkinsonHyperlegibleNext-Bold.ttf"
 
 
 def font(size: int) -> ImageFont.FreeTypeFont:

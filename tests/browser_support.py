@@ -172,7 +172,7 @@ def settle(page: Page) -> None:
     )
 
 
-def page_problems(page: Page, font: str = "Atkinson Hyperlegible") -> list[str]:
+def page_problems(page: Page, font: str = "Atkinson Hyperlegible Next") -> list[str]:
     """Styles, the ``font``, images that did not load, and sideways scrolling (call ``settle`` first)."""
     return list(
         page.evaluate(

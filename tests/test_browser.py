@@ -113,7 +113,7 @@ def url(site: Path, pupil: str, name: str) -> str:
 
 
 def check_axe(
-    pages: tuple[Page, Page], site: Path, pupil: str, label: str, font: str = "Atkinson Hyperlegible"
+    pages: tuple[Page, Page], site: Path, pupil: str, label: str, font: str = "Atkinson Hyperlegible Next"
 ) -> None:
     """axe on every page with every <details> open (the preferences, the timetable's days), so that what
     they hide is checked too; the first page is also checked as it loads, with the preferences closed.
@@ -166,7 +166,7 @@ def test_axe_finds_no_violations_in_every_colour_scheme(
 ) -> None:
     preferences = SCHEMES[scheme]
     pages = (open_page(390, preferences=preferences), open_page(390, preferences=preferences))
-    font = "OpenDyslexic" if preferences.get("font") == "dyslexic" else "Atkinson Hyperlegible"
+    font = "OpenDyslexic" if preferences.get("font") == "dyslexic" else "Atkinson Hyperlegible Next"
     check_axe(pages, built_site, pupil, f"390px, {', '.join(preferences.values())}", font)
 
 

@@ -259,7 +259,7 @@ def run_build(args: argparse.Namespace, prog: str = "transition-booklets") -> in
     refresh_data_schemas(options.data_dir)
     signal.signal(signal.SIGTERM, _stop)  # stopped by the system: as Ctrl-C, workers stop and nothing is half-written
     result = build_cohort(settings, progress=Progress(args.quiet))
-    _print_problems(list(result.problems))
+    _print_problems([*result.warnings, *result.problems])
     print(result.summary(), file=sys.stderr)
     if result.built or result.unchanged:
         print(f"pupils' sites: {display_path(options.out_dir)}", file=sys.stderr)

@@ -65,6 +65,7 @@ class BuildResult:
     unchanged: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     problems: list[Problem | BuildError] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # said on every build; they do not fail it
     outcomes: dict[str, dict[str, Any]] = field(default_factory=dict)
     tidied: list[str] = field(default_factory=list)  # published guides of no pupil now (removed unless kept)
     kept_unknown: bool = False  # ... kept, with --keep-unknown
@@ -197,6 +198,9 @@ def build_cohort(options: BuildOptions | Settings, progress: ProgressCallback | 
             result.failed.append(pupil_id)
             stamps.forget(pupil_id)
             result.problems.extend(BuildError(message) for message in outcome["problems"])
+    from transition_booklets.staff.advice import cohort_drawing_warnings
+
+    result.warnings = cohort_drawing_warnings(cohort)
     expected = {protection.folder(stem) if protection else stem for stem in _every_pupil_id(settings)}
     result.tidied = publisher.tidy(expected, remove=not settings.keep_unknown)
     publisher.tidy_staff_copies(set(_every_pupil_id(settings)))

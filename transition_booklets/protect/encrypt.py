@@ -57,6 +57,7 @@ from transition_booklets.protect.passwords import normalise_password
 from transition_booklets.support import resources
 from transition_booklets.support.content_policy import inline_script_hashes, with_content_policy
 from transition_booklets.support.files import write_atomic
+from transition_booklets.support.fonts import ALWAYS, FAMILIES, Face, faces_for, font_css
 from transition_booklets.support.templating import template
 
 log = logging.getLogger(__name__)
@@ -239,17 +240,21 @@ def render_shell(
     prefix: str = "",
     words: Mapping[str, Any] | None = None,
     allow_scripts: tuple[str, ...] = (),
+    available: frozenset[str] | None = None,
 ) -> str:
     """The unlock page for one sealed page or file; ``prefix`` leads from it to the folder (``""`` or ``"../"``).
 
     ``allow_scripts`` are the inline-script hashes of the opened pages, added to the unlock
     page's Content-Security-Policy (an opened page is shown in the same document).
+    ``available`` are the font files in the folder's ``assets/fonts`` (default: the main font's).
     """
     chosen = {key: value.replace("{minutes}", str(sealed.idle_minutes)) for key, value in shell_words(words).items()}
     shell = template(PROTECT_SRC, "unlock.html.j2").render(
         lang=lang,
         prefix=prefix,
         words=chosen,
+        font_css=Markup(font_css(_shell_faces(chosen, available), url_prefix=f"{prefix}assets/fonts/")),
+        font_stack=Markup(", ".join(f'"{family}"' for family in FAMILIES)),
         kind=sealed.kind,
         file_name=sealed.name,
         params=_json_for_script(sealed.params()),
@@ -258,6 +263,12 @@ def render_shell(
         script=_unlock_script(),
     )
     return with_content_policy(shell, also_allow=allow_scripts)
+
+
+def _shell_faces(words: Mapping[str, str], available: frozenset[str] | None) -> list[Face]:
+    """The font files the unlock page's words need, of those the folder has."""
+    chosen = faces_for(words.values())
+    return [face for face in chosen if face.file in (available if available is not None else ALWAYS)]
 
 
 class _ScriptText(HTMLParser):
@@ -522,10 +533,13 @@ def protect_folder(
     # An opened page is shown in its unlock page's document, where both policies apply.
     allow = tuple(sorted({source for _, text in opened.values() for source in inline_script_hashes(text.decode())}))
     lang = opened.get("index.html", ("en", b""))[0]
+    fonts = frozenset(path.name for path in (folder / "assets" / "fonts").glob("*.woff2"))
 
     def shell(rel: str, sealed: Sealed, page_lang: str) -> None:
         depth = rel.count("/")
-        text = render_shell(sealed, lang=page_lang, prefix="../" * depth, words=words, allow_scripts=allow)
+        text = render_shell(
+            sealed, lang=page_lang, prefix="../" * depth, words=words, allow_scripts=allow, available=fonts
+        )
         write_atomic(folder / rel, text)  # a new file: never written through a hard link
 
     for rel, (page_lang, plaintext) in opened.items():

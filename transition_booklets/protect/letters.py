@@ -26,13 +26,12 @@ from markupsafe import Markup
 from transition_booklets.protect.passwords import refuse_inside, write_private
 from transition_booklets.support import resources
 from transition_booklets.support.files import PRIVATE, write_atomic
+from transition_booklets.support.fonts import FAMILIES, WEB_FONTS, faces_for, font_css
 from transition_booklets.support.templating import template
 
 log = logging.getLogger(__name__)
 
 PROTECT_SRC = resources.PROTECT_TEMPLATES
-FONTS = resources.FONTS
-LETTER_FONTS = ((400, "AtkinsonHyperlegible-Regular.woff2"), (700, "AtkinsonHyperlegible-Bold.woff2"))
 
 # {name}: the pupil's full name; {preferred}: the name they like to be called; {school}: the school.
 DEFAULT_WORDS: dict[str, str] = {
@@ -49,7 +48,7 @@ DEFAULT_WORDS: dict[str, str] = {
     "scan": "Or point the camera of your phone at the square code.",
     "step_password": "2. Type the password",
     "type_exactly": "Capital letters do not matter, and spaces between the words are fine.",
-    "booklets": "The booklets in the guide (PDF files) ask for the same password, typed exactly as it is here.",
+    "booklets": "The booklet in the guide opens with the same password; you can save it or print it.",
     "step_safe": "3. Keep this letter safe",
     "keep_safe": "The password keeps {preferred}'s information private. Do not share it online.",
     "delete": "We will delete the guide after {preferred} has settled in at school.",
@@ -110,19 +109,18 @@ def qr_svg(address: str, label: str) -> str:
     return svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(label)}" ', 1)
 
 
-@functools.lru_cache(maxsize=1)
-def _fonts() -> tuple[dict[str, Any], ...]:
-    fonts = []
-    for weight, name in LETTER_FONTS:
-        path = FONTS / name
-        if path.is_file():
-            fonts.append(
-                {
-                    "weight": weight,
-                    "uri": "data:font/woff2;base64," + base64.b64encode(path.read_bytes()).decode("ascii"),
-                }
-            )
-    return tuple(fonts)
+@functools.lru_cache(maxsize=64)
+def _font_uri(file: str) -> str:
+    return "data:font/woff2;base64," + base64.b64encode((WEB_FONTS / file).read_bytes()).decode("ascii")
+
+
+def _font_css(texts: list[str]) -> Markup:
+    """The fonts this letter's words need, inside the letter (it is a single file)."""
+    chosen = faces_for(texts)
+    css = font_css(chosen)
+    for face in chosen:
+        css = css.replace(f'url("{face.file}")', f'url("{_font_uri(face.file)}")')
+    return Markup(css)  # our own rules; names of files and fonts only
 
 
 def letter_words(words: Mapping[str, Any] | None, entry: LetterEntry, school_name: str) -> dict[str, str]:
@@ -163,7 +161,8 @@ def render_letter(
         address=entry.address,
         password=entry.password,
         qr=Markup(qr_svg(entry.address, chosen["scan"])) if web else None,  # segno's SVG; the label is escaped
-        fonts=_fonts(),
+        font_css=_font_css([*chosen.values(), school.name, entry.address]),
+        font_stack=Markup(", ".join(f'"{family}"' for family in FAMILIES)),
         school=school,
         logo=_data_uri(school.logo),
         keyworker=bool(entry.keyworker),

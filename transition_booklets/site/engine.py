@@ -51,10 +51,8 @@ MKDOCS_YML = resources.MKDOCS_YML
 HOOKS = Path(mkdocs_hooks.__file__)
 CUSTOM_DIR = resources.SITE_THEME
 FONTS = resources.FONTS
+# Every guide has these; the script fonts a pupil's pages need are added for each (site.pages._write_fonts).
 WEB_FONTS = (
-    "AtkinsonHyperlegible-Regular.woff2",
-    "AtkinsonHyperlegible-Bold.woff2",
-    "AtkinsonHyperlegible-OFL.txt",
     "OpenDyslexic-Regular.woff2",
     "OpenDyslexic-Bold.woff2",
     "OpenDyslexic-LICENSE.txt",
@@ -140,6 +138,7 @@ class SiteEngine:
         self.env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(store / "jinja"))
         shared = [(Path(source), dest) for source, dest in self._theme_files(store)]
         shared += [(FONTS / name, f"assets/fonts/{name}") for name in WEB_FONTS]
+        shared += [(path, f"assets/fonts/licenses/{path.name}") for path in sorted((FONTS / "licenses").glob("*.txt"))]
         self.store = self._fill_store(store, shared)
         self.shared = [dest for _, dest in shared]
         # Every folder the shared files go in, parents first, so each is made once per pupil.

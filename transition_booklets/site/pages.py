@@ -36,6 +36,7 @@ from transition_booklets.site.calendar import write_pupil_calendar
 from transition_booklets.site.engine import HOOKS, SiteEngine
 from transition_booklets.support import resources
 from transition_booklets.support.files import link_or_copy
+from transition_booklets.support.fonts import WEB_FONTS, faces_for, font_css
 from transition_booklets.support.icons import icon_svg
 from transition_booklets.support.parallel import can_fork, fork_pool
 from transition_booklets.support.templating import DataEnvironment
@@ -302,6 +303,7 @@ def write_docs(
         theme=cohort.school.theme,
     )
     write_pupil_calendar(view, docs / "calendar.ics")
+    _write_fonts(docs, [*pages.values(), view["called"], view["school"]["short_name"]])
     extra_css = []
     school_css = cohort.school.theme.extra_css if cohort.school.theme else None
     if school_css is not None:
@@ -326,6 +328,17 @@ def write_docs(
 
 
 SCHOOL_CSS = "assets/stylesheets/school.css"  # a school's theme/extra.css, in each pupil's site
+FONTS_CSS = "assets/fonts/fonts.css"  # listed in mkdocs.yml: the fonts this pupil's pages need
+
+
+def _write_fonts(docs: Path, texts: list[str]) -> None:
+    """The web font files the pupil's pages need (one small Latin file per weight for English), and their CSS."""
+    chosen = faces_for(texts)
+    folder = docs / Path(FONTS_CSS).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    for face in chosen:
+        link_or_copy(WEB_FONTS / face.file, folder / face.file)
+    (docs / FONTS_CSS).write_text(font_css(chosen), encoding="utf-8")
 
 
 @functools.lru_cache(maxsize=1)

@@ -14,7 +14,9 @@ The kinds of warning:
 * a place in the pupil's timetable or key places is not on the map (no ``map``
   position, or the school has no map);
 * a phase has no timetable (neither its own nor the pupil's full timetable);
-* the keyworker has no "where to find me" (``keyworker.where``).
+* the keyworker has no "where to find me" (``keyworker.where``);
+* a text holds a character that no bundled font draws (an emoji, a rare script): the
+  booklet would print ``?`` or leave it out, and a page depends on the reader's device.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +34,7 @@ from transition_booklets.data.models import Pupil, School, Timetable
 from transition_booklets.data.timetables import full_timetable, timetable_of
 from transition_booklets.data.problems import Problem, Severity, display_path, dotted
 from transition_booklets.data.yaml_source import Location, Positions, YamlProblem, read_yaml
+from transition_booklets.support.fonts import undrawable
 
 log = logging.getLogger(__name__)
 
@@ -286,9 +290,89 @@ def _timetable_gaps(pupil: Pupil, school: School) -> Iterator[tuple[Location, st
                 )
 
 
+# ---------------------------------------------------------------------------
+# Characters no bundled font draws
+# ---------------------------------------------------------------------------
+
+
+def _texts(value: object, at: Location = ()) -> Iterator[tuple[Location, str]]:
+    if isinstance(value, str):
+        yield at, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(item, (*at, str(key)))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from _texts(item, (*at, index))
+
+
+def _shown(chars: list[str]) -> str:
+    return ", ".join(f"{char} (U+{ord(char):04X})" for char in chars)
+
+
+def drawing_warnings(file: str, data: object, positions: Positions) -> list[Problem]:
+    """A warning at each text of ``data`` (a file's values) holding characters no bundled font draws."""
+    warnings = []
+    for location, text in _texts(data):
+        missing = undrawable(text)
+        if not missing:
+            continue
+        line, column = positions.of(location)
+        emoji_only = all(unicodedata.category(char) == "So" for char in missing)
+        effect = (
+            "the booklet leaves it out, and the pages show it only where the reader's device has emoji"
+            if emoji_only
+            else "the booklet prints ? in its place, and the pages show it only if the reader's device has a font for it"
+        )
+        warnings.append(
+            Problem(
+                file,
+                line,
+                column,
+                dotted(location),
+                f"no font in the guide or booklet can draw {_shown(missing)}, so {effect}; "
+                "write it another way, or leave it if the pages are enough",
+                Severity.warning,
+            )
+        )
+    return warnings
+
+
+def _pupil_values(record: PupilRecord) -> object:
+    return record.pupil.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def school_drawing_warnings(cohort: Cohort) -> list[Problem]:
+    """Characters no font draws in ``school.yaml``'s texts (shown on many pupils' pages)."""
+    if cohort.school is None:
+        return []
+    values = cohort.school.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return drawing_warnings(display_path(cohort.data_dir / SCHOOL_FILE), values, school_positions(cohort.data_dir))
+
+
+def cohort_drawing_warnings(cohort: Cohort) -> list[Problem]:
+    """The drawing warnings of every pupil and of ``school.yaml``, for every build's output.
+
+    A file's text is looked at first, so that only a pupil whose file has such a character is
+    read in full (a build after one edit does not read the others' files again).
+    """
+    warnings = school_drawing_warnings(cohort) if _has_undrawable(cohort.data_dir / SCHOOL_FILE) else []
+    for record in sorted(cohort.pupils, key=lambda record: record.id):
+        if _has_undrawable(record.path):
+            warnings += drawing_warnings(display_path(record.path), _pupil_values(record), record.positions)
+    return warnings
+
+
+def _has_undrawable(path: Path) -> bool:
+    try:
+        return bool(undrawable(path.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return False
+
+
 def _own_warnings(record: PupilRecord, school: School, today: dt.date) -> list[Problem]:
     pupil_file = display_path(record.path)
-    warnings = []
+    warnings = drawing_warnings(pupil_file, _pupil_values(record), record.positions)
     for location, field, message in _pupil_gaps(record.pupil, school, today):
         # A missing key is reported at its parent key's line ("keyworker:"), a value at the value.
         at_key = location == ("keyworker",) or location[-1] in ("timetable", "timetable_changes")
@@ -315,6 +399,7 @@ def pupil_warnings(cohort: Cohort, record: PupilRecord, today: dt.date | None = 
         return []
     today = today or dt.date.today()
     warnings = _own_warnings(record, school, today)
+    warnings += school_drawing_warnings(cohort)
     gaps = _school_gaps(school, record.pupil)
     if gaps:
         positions = school_positions(cohort.data_dir)
@@ -355,5 +440,6 @@ def cohort_warnings(cohort: Cohort, today: dt.date | None = None) -> list[Proble
             whose = "the pages of " + ", ".join(ids[:-1]) + " and " + ids[-1]
             problem = _school_problem(school_file, positions, gap, whose, "")
         school_warnings.append(problem)
+    school_warnings += school_drawing_warnings(cohort)
     warnings += sorted(school_warnings, key=lambda problem: (problem.line, problem.column, problem.field))
     return warnings

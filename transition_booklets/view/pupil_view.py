@@ -16,6 +16,7 @@ has to search the view for them.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Literal
 
 from transition_booklets.data.models import (
@@ -43,14 +44,28 @@ PLACEHOLDER_COLOURS = ["#1f5f8b", "#2e7d32", "#6a1b9a", "#ad1457", "#00695c", "#
 
 
 def initials(name: str) -> str:
-    """``Ms Ayesha Khan`` → ``AK``; titles are skipped."""
+    """``Ms Ayesha Khan`` → ``AK``; ``Li Wei (李伟)`` → ``LW``; ``محمد علي`` → ``مع``.
+
+    The first letters of the first and the last word that begin with a letter (of any script),
+    titles skipped; brackets, quotes and dashes around words do not count.
+    """
     titles = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir"}
-    words = [word for word in name.replace(".", " ").split() if word.lower() not in titles]
-    words = words or name.split()
-    if not words:
+    # A part in brackets is the name again in another form ("Li Wei (李伟)"): set aside unless it is all there is.
+    outside = _BRACKETED.sub(" ", name)
+    name = outside if any(char.isalpha() for char in outside) else name
+    words = [word.strip(_AROUND_WORDS) for word in name.replace(".", " ").split()]
+    words = [word for word in words if word and word[0].isalpha()]
+    named = [word for word in words if word.lower() not in titles] or words
+    if not named:
         return "?"
-    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
-    return letters.upper()
+    first, last = named[0], named[-1]
+    if len(named) == 1:
+        return first[0].upper()  # one word (李伟, Madonna): its first letter
+    return (first[0] + last[0]).upper()
+
+
+_AROUND_WORDS = "()[]{}\"'“”‘’«»-‐–—,;:!?"
+_BRACKETED = re.compile(r"[(\[（【][^)\]）】]*[)\]）】]")
 
 
 def placeholder_colour(name: str) -> str:

@@ -1,0 +1,131 @@
+"""The bundled fonts: which files draw which characters, for pages, letters and booklets.
+
+``theme/assets/fonts/`` is written by ``tools/fonts.py`` from Fontsource's packages (OFL):
+
+* ``web/``: WOFF2 files split by script, listed in ``web/faces.json`` with the characters
+  each covers. :func:`faces_for` picks the files a text needs and :func:`font_css` writes
+  their ``@font-face`` rules with ``unicode-range``, so a page only carries and loads the
+  scripts it uses: an English guide gets two small Latin files;
+* ``print/``: one TrueType file per family and weight, for Typst (:data:`PRINT_FONTS`);
+* ``coverage.json``: every character some bundled font draws (:func:`undrawable`).
+
+Every text is set in :data:`FAMILIES`, in order: Atkinson Hyperlegible Next first (designed
+for readers with low vision), then Noto for every other script.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import json
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from transition_booklets.support import resources
+
+WEB_FONTS = resources.FONTS / "web"
+PRINT_FONTS = resources.FONTS / "print"
+COVERAGE = resources.FONTS / "coverage.json"
+
+#: The font stack of every page, letter and booklet.
+FAMILIES = (
+    "Atkinson Hyperlegible Next",
+    "Noto Sans",
+    "Noto Sans Arabic",
+    "Noto Sans Hebrew",
+    "Noto Sans Devanagari",
+    "Noto Sans Bengali",
+    "Noto Sans Gurmukhi",
+    "Noto Sans Gujarati",
+    "Noto Sans Tamil",
+    "Noto Sans SC",
+    "Noto Sans Symbols 2",
+)
+#: The main font's Latin files: in every guide (the unlock page uses them too).
+ALWAYS = ("atkinson-hyperlegible-next-latin-400-normal.woff2", "atkinson-hyperlegible-next-latin-700-normal.woff2")
+
+
+@dataclass(frozen=True)
+class Face:
+    family: str
+    weight: int
+    file: str  # in WEB_FONTS
+    ranges: tuple[tuple[int, int], ...]
+
+    def covers_any(self, codes: list[int]) -> bool:
+        """Whether any of ``codes`` (sorted) falls in this face's ranges."""
+        for low, high in self.ranges:
+            at = bisect.bisect_left(codes, low)
+            if at < len(codes) and codes[at] <= high:
+                return True
+        return False
+
+    @property
+    def unicode_range(self) -> str:
+        return ",".join(f"U+{low:X}" if low == high else f"U+{low:X}-{high:X}" for low, high in self.ranges)
+
+
+@functools.cache
+def faces() -> tuple[Face, ...]:
+    listed = json.loads((WEB_FONTS / "faces.json").read_text(encoding="utf-8"))
+    return tuple(
+        Face(item["family"], int(item["weight"]), item["file"], tuple((low, high) for low, high in item["ranges"]))
+        for item in listed
+    )
+
+
+def faces_for(texts: Iterable[str]) -> list[Face]:
+    """The web font files these texts need, as a browser picks them.
+
+    For each character, the first family of :data:`FAMILIES` with a file whose range holds it
+    draws it (in every weight that family has); the main font's Latin files are always in.
+    """
+    codes = sorted({ord(char) for text in texts for char in text if ord(char) > 0x7F})
+    order = {family: index for index, family in enumerate(FAMILIES)}
+    chosen = {face.file for face in faces() if face.file in ALWAYS}
+    for code in codes:
+        holding = [face for face in faces() if face.covers_any([code])]
+        if not holding:
+            continue
+        first = min(order.get(face.family, len(order)) for face in holding)
+        chosen.update(face.file for face in holding if order.get(face.family, len(order)) == first)
+    return [face for face in faces() if face.file in chosen]
+
+
+def font_css(chosen: Iterable[Face], *, url_prefix: str = "") -> str:
+    """``@font-face`` rules for ``chosen``, their files at ``url_prefix + file``."""
+    rules = [
+        f'@font-face {{ font-family: "{face.family}"; font-style: normal; font-weight: {face.weight}; '
+        f'font-display: swap; src: url("{url_prefix}{face.file}") format("woff2"); '
+        f"unicode-range: {face.unicode_range}; }}"
+        for face in chosen
+    ]
+    return (
+        "/* The guide's fonts (SIL Open Font License): only the scripts its pages use. */\n" + "\n".join(rules) + "\n"
+    )
+
+
+@functools.cache
+def _coverage() -> tuple[list[int], list[int]]:
+    ranges = json.loads(COVERAGE.read_text(encoding="utf-8"))
+    return [low for low, _ in ranges], [high for _, high in ranges]
+
+
+def drawn(char: str) -> bool:
+    """Whether a bundled font draws ``char`` (spaces, line breaks and invisible format characters need no drawing)."""
+    code = ord(char)
+    if char in "\n\t\r" or unicodedata.category(char) in ("Zs", "Cf"):
+        return True
+    lows, highs = _coverage()
+    at = bisect.bisect_right(lows, code) - 1
+    return at >= 0 and code <= highs[at]
+
+
+def undrawable(text: str) -> list[str]:
+    """The characters of ``text`` that no bundled font draws, each once, in order."""
+    found: list[str] = []
+    for char in text:
+        if char not in found and not drawn(char):
+            found.append(char)
+    return found
