@@ -220,7 +220,7 @@ def test_every_font_is_embedded(booklets: dict[str, BookletFiles]) -> None:
                 assert re.search(r"\s(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+\s*$", row), row
                 embedded = row.split()[-5]
                 assert embedded == "yes", row
-            assert "AtkinsonHyperlegible" in listing
+            assert "AtkinsonHyperlegibleNext" in listing
 
 
 def test_reading_copy_is_tagged_pdf_ua(booklets: dict[str, BookletFiles]) -> None:
@@ -348,7 +348,6 @@ def test_long_names_polish_and_arabic_do_not_break_the_booklet(
     assert long_word in text.replace(" ", "")
     assert "Łucja Kowalczyk-Szczepańska" in text
     assert "Żółć, gęślą jaźń." in text
-    # İ is not in Atkinson Hyperlegible: it comes from a fallback font, so text extraction may split the word.
     assert "Année,garçon,Ærø,Øresund,İstanbul" in text.replace(" ", "")
     assert re.search(r"[\u0600-\u06FF\uFB50-\uFEFF]", text), "the Arabic name should be in the text"
     with pikepdf.open(files.reading) as pdf:
@@ -364,8 +363,8 @@ def test_emoji_are_left_out_not_printed_as_boxes(
     view = view_for(school, {"name": "Kai Morgan 😀", "about_me": {"interests": ["Football ⚽️", "Flags 🇵🇱 👍🏽!"]}})
     files = write_booklets(view, tmp_path, data_dir=DATA)
     text = flat(pdf_text(files.reading))
-    assert "Football ⚽" not in text
-    assert "Football" in text and "Flags!" in text
+    assert "Football ⚽" in text, "a symbol a bundled font draws (Noto Sans Symbols 2) is printed, in black"
+    assert "Flags!" in text, "a colour-only emoji is left out, with no stray space"
     assert not re.search("[\U0001f000-\U0001faff]", text)
 
 
@@ -373,12 +372,14 @@ def test_characters_no_font_has_are_replaced_not_fatal(
     cohort_views: dict[str, tuple[School, PupilView]], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     school, _ = cohort_views["kai-morgan"]
-    view = view_for(school, {"name": "Kai 你好 Morgan", "what_to_bring": ["A ball ⚽ and a snowman ☃"]})
+    # Egyptian hieroglyphs: no bundled font has them (check warns about them, see tests/test_fonts.py).
+    view = view_for(school, {"name": "Kai \U00013000\U00013001 Morgan", "what_to_bring": ["A ball ⚽ and a snowman ☃"]})
     files = write_booklets(view, tmp_path, data_dir=DATA)
     text = flat(pdf_text(files.reading))
     assert "Kai ?? Morgan" in text
-    assert "A ball and a snowman ☃" in text  # ☃ is drawn by a font that ships with Typst
-    assert "no font in the booklet can print" in caplog.text
+    assert "A ball ⚽ and a snowman ☃" in text
+    # Said once, where it is (check, the build and the staff report give the file and line), not here again.
+    assert "no font in the booklet can print" not in caplog.text
 
 
 def test_long_words_get_invisible_break_points() -> None:

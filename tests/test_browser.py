@@ -475,6 +475,27 @@ def test_every_page_works_from_a_folder(built_site: Path, open_page: OpenPage, p
     assert not failures, f"{pupil}, opened from a folder:\n" + "\n".join(failures)
 
 
+# The two font files an English guide loaded before the fonts of other scripts came in
+# (Atkinson Hyperlegible 1.0, regular and bold WOFF2): an English page must not weigh more.
+ENGLISH_FONT_BYTES_BEFORE = 23_148 + 23_752
+
+
+def test_an_english_page_loads_no_more_font_bytes_than_before(server: str, open_page: OpenPage) -> None:
+    page = open_page(1280)
+    page.goto(f"{server}/amy-jones/index.html")
+    settle(page)
+    loaded = page.evaluate(
+        """() => performance.getEntriesByType('resource')
+            .filter(entry => entry.name.endsWith('.woff2'))
+            .map(entry => [entry.name.split('/').pop(), entry.encodedBodySize])"""
+    )
+    assert {name for name, _ in loaded} <= {
+        "atkinson-hyperlegible-next-latin-400-normal.woff2",
+        "atkinson-hyperlegible-next-latin-700-normal.woff2",
+    }, loaded
+    assert 0 < sum(size for _, size in loaded) <= ENGLISH_FONT_BYTES_BEFORE, loaded
+
+
 def test_a_script_slipped_into_a_page_does_not_run(
     built_site: Path, open_page: OpenPage, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
