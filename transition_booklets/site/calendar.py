@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import datetime as dt
 import hashlib
 from pathlib import Path
@@ -27,7 +30,19 @@ def _event(summary: str, day: str, time: str | None, end: str | None, location: 
     return Event(uid, FIXED_STAMP, summary, date, date + dt.timedelta(days=1), location=location)
 
 
-def pupil_events(view: PupilView) -> list[Event]:
+# The calendar's words in English; a strings file gives them in the school's (or the family's) language.
+ENGLISH = {
+    "calendar_first_visit": "{name}: first visit to {school}",
+    "calendar_first_day": "{name}: first day at {school}",
+    "calendar_review": "{name}: {what}",
+    "calendar_review_default": "review",
+    "calendar_name": "{name} at {school}",
+}
+
+
+def pupil_events(view: PupilView, words: Mapping[str, Any] | None = None) -> list[Event]:
+    """The pupil's visit, first day and reviews, named in the school's language (``words``)."""
+    said = {**ENGLISH, **{key: value for key, value in (words or {}).items() if key in ENGLISH}}
     school = view["school"]["name"]
     called = view["called"]
     events = []
@@ -35,7 +50,7 @@ def pupil_events(view: PupilView) -> list[Event]:
     if visit:
         events.append(
             _event(
-                f"{called}: first visit to {school}",
+                str(said["calendar_first_visit"]).format(name=called, school=school),
                 visit["date"],
                 visit["start"],
                 visit["end"],
@@ -47,7 +62,7 @@ def pupil_events(view: PupilView) -> list[Event]:
     if start_date:
         events.append(
             _event(
-                f"{called}: first day at {school}",
+                str(said["calendar_first_day"]).format(name=called, school=school),
                 start_date,
                 None,
                 None,
@@ -58,7 +73,7 @@ def pupil_events(view: PupilView) -> list[Event]:
     for review in view.get("reviews", []):
         events.append(
             _event(
-                f"{called}: {review['what'] or 'review'}",
+                str(said["calendar_review"]).format(name=called, what=review["what"] or said["calendar_review_default"]),
                 review["date"],
                 review["time"],
                 None,
@@ -69,7 +84,8 @@ def pupil_events(view: PupilView) -> list[Event]:
     return events
 
 
-def write_pupil_calendar(view: PupilView, path: Path) -> Path:
-    name = f"{view['called']} at {view['school']['short_name']}"
-    path.write_bytes(calendar(name, "-//transition-booklets//EN", pupil_events(view)))
+def write_pupil_calendar(view: PupilView, path: Path, words: Mapping[str, Any] | None = None) -> Path:
+    said = {**ENGLISH, **{key: value for key, value in (words or {}).items() if key in ENGLISH}}
+    name = str(said["calendar_name"]).format(name=view["called"], school=view["school"]["short_name"])
+    path.write_bytes(calendar(name, "-//transition-booklets//EN", pupil_events(view, words)))
     return path

@@ -302,7 +302,7 @@ def write_docs(
         other_places=other_places,
         theme=cohort.school.theme,
     )
-    write_pupil_calendar(view, docs / "calendar.ics")
+    write_pupil_calendar(view, docs / "calendar.ics", words.all())
     _write_fonts(docs, [*pages.values(), view["called"], view["school"]["short_name"]])
     extra_css = []
     school_css = cohort.school.theme.extra_css if cohort.school.theme else None

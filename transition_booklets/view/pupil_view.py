@@ -127,7 +127,7 @@ class _ViewBuilder:
             "photo": self._shown(
                 image(
                     member.photo,
-                    f"Photo of {member.name}",
+                    str(self.words["photo_of"]).format(name=member.name),
                     member.full_name or member.name,
                     file="school",
                     field=f"staff.{staff_id}.photo",
@@ -149,7 +149,13 @@ class _ViewBuilder:
             "description": place.description or "",
             "directions": place.directions or "",
             "photo": self._shown(
-                image(place.photo, f"Photo of {place.name}", icon=icon, file="school", field=f"places.{place_id}.photo")
+                image(
+                    place.photo,
+                    str(self.words["photo_of"]).format(name=place.name),
+                    icon=icon,
+                    file="school",
+                    field=f"places.{place_id}.photo",
+                )
             ),
             "map": {"x": place.map.x, "y": place.map.y} if place.map else None,
             "number": self.place_numbers.get(place_id),
@@ -274,7 +280,12 @@ class _ViewBuilder:
             "start_date": pupil.start_date.isoformat() if pupil.start_date else None,
             "start_date_text": words.date(pupil.start_date),
             "photo": self._shown(
-                image(photo.file if photo else None, f"Photo of {pupil.called}", pupil.name, field="photo.file")
+                image(
+                    photo.file if photo else None,
+                    str(words["photo_of"]).format(name=pupil.called),
+                    pupil.name,
+                    field="photo.file",
+                )
             ),
             "previous_setting": pupil.previous_setting.model_dump(mode="json") if pupil.previous_setting else None,
             "school": {

@@ -1,7 +1,9 @@
 """Interface words and dates in the school's language, from one strings file per language.
 
 The strings live in ``site_src/strings/<language>.yaml``. A locale such as ``en-GB``
-uses ``en.yaml``; words missing from a language fall back to English. A school's own
+uses ``en.yaml``; words missing from a language fall back to English. Dates and times in
+English follow the patterns of ``en.yaml``; in any other language they come from the
+Unicode CLDR through Babel, unless its strings file gives patterns for the locale. A school's own
 ``theme/strings/<language>.yaml`` replaces the words it gives (see
 :mod:`~transition_booklets.data.school_theme`).
 """
@@ -68,10 +70,29 @@ class Words:
         default: dict[str, str] = self._words.get("date_formats", {}).get("default", {})
         return by_locale.get(name) or default[name]
 
+    @functools.cached_property
+    def _cldr(self) -> Any:
+        """Babel's locale data for a language whose strings file gives no date patterns of its own, else None."""
+        formats = self._words.get("date_formats", {})
+        if self.locale in formats or self.language == "en":
+            return None
+        from babel import Locale, UnknownLocaleError
+
+        for tag in (self.locale.replace("-", "_"), self.language):
+            try:
+                return Locale.parse(tag)
+            except (UnknownLocaleError, ValueError):
+                continue
+        return None
+
     def date(self, value: dt.date | None) -> str:
-        """``Tuesday 8 December 2026`` (en-GB)."""
+        """``Tuesday 8 December 2026`` (en-GB); ``Dydd Mawrth, 8 Rhagfyr 2026`` (cy, from the CLDR through Babel)."""
         if value is None:
             return ""
+        if self._cldr is not None:
+            from babel.dates import format_date
+
+            return str(format_date(value, format="full", locale=self._cldr))
         return self._pattern("long").format(
             weekday=self._words["weekdays"][value.weekday()],
             day=value.day,
@@ -83,6 +104,10 @@ class Words:
         """``9:30am`` (en-GB) or ``09:30`` where the strings file says so."""
         if value is None:
             return ""
+        if self._cldr is not None:
+            from babel.dates import format_time
+
+            return str(format_time(value, format="short", locale=self._cldr))
         if self._pattern("clock") == "12h":
             hour = value.hour % 12 or 12
             suffix = self._words["am"] if value.hour < 12 else self._words["pm"]
