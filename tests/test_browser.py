@@ -475,6 +475,41 @@ def test_every_page_works_from_a_folder(built_site: Path, open_page: OpenPage, p
     assert not failures, f"{pupil}, opened from a folder:\n" + "\n".join(failures)
 
 
+@pytest.fixture(scope="module")
+def urdu_family_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Amy's guide, her family reading Urdu: the family page comes right to left first."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("urdu")
+    shutil.copytree(EXAMPLE, root / "data")
+    amy = root / "data" / "amy-jones.yaml"
+    text = amy.read_text(encoding="utf-8").replace("name: Amelia Jones", "name: Amelia Jones\nfamily_language: ur", 1)
+    amy.write_text(text, encoding="utf-8")
+    options = BuildOptions(root / "data", root / "site", root / "staff", only=["amy-jones"], pdf=False, jobs=1)
+    assert build_cohort(options).ok
+    return root / "site"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_right_to_left_family_page_is_accessible(urdu_family_site: Path, open_page: OpenPage, width: int) -> None:
+    page = open_page(width)
+    log = RequestLog(prefix=(urdu_family_site / "amy-jones").as_uri() + "/")
+    log.attach(page)
+    page.goto(url(urdu_family_site, "amy-jones", "family"))
+    settle(page)
+    part = page.locator(".tb-family-language")
+    assert part.get_attribute("dir") == "rtl" and part.get_attribute("lang") == "ur"
+    assert part.evaluate("element => getComputedStyle(element).direction") == "rtl"
+    heading = part.locator("h1")
+    box, content = heading.bounding_box(), page.locator(".md-content").bounding_box()
+    assert box and content and box["x"] + box["width"] > content["x"] + content["width"] - 40, "set from the right"
+    phone = part.locator('a[href^="tel:"]').first
+    assert phone.evaluate("element => getComputedStyle(element).direction") == "ltr"
+    assert page_problems(page) == [] and not log.problems(), log.problems()
+    violations = run_axe(page)  # after the log is read: axe reads the stylesheets itself, which the policy stops
+    assert not violations, describe_violations(violations)
+
+
 # The two font files an English guide loaded before the fonts of other scripts came in
 # (Atkinson Hyperlegible 1.0, regular and bold WOFF2): an English page must not weigh more.
 ENGLISH_FONT_BYTES_BEFORE = 23_148 + 23_752

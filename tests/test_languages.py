@@ -88,7 +88,7 @@ def test_a_welsh_guide_has_no_english_interface_words(welsh: Path) -> None:
     for pupil in sorted(path for path in (welsh / "site").iterdir() if path.is_dir()):
         texts = {page.name: page_text(page) for page in pupil.glob("*.html")}
         texts["booklet.pdf"] = " ".join(pdf_text(pupil / "booklet.pdf").split())
-        texts["calendar.ics"] = (pupil / "calendar.ics").read_text(encoding="utf-8").replace("\r\n ", "")
+        texts["calendar.ics"] = (pupil / "calendar.ics").read_bytes().decode("utf-8").replace("\r\n ", "")
         for name, text in texts.items():
             found += [f"{pupil.name}/{name}: {piece!r}" for piece in sorted(pieces) if piece in text]
     assert found == [], "English interface words in a Welsh guide:\n" + "\n".join(found)
@@ -100,9 +100,8 @@ def test_welsh_dates_and_words(welsh: Path) -> None:
     assert '<html lang="cy"' in (welsh / "site" / "zofia-wisniewska" / "index.html").read_text(encoding="utf-8")
     booklet = " ".join(pdf_text(welsh / "site" / "zofia-wisniewska" / "booklet.pdf").split())
     assert "Fy llyfryn" in booklet and "Dydd Llun, 11 Ionawr 2027" in booklet
-    assert "Zosia: ymweliad cyntaf â Riverside Academy" in (
-        welsh / "site" / "zofia-wisniewska" / "calendar.ics"
-    ).read_text(encoding="utf-8").replace("\r\n ", "")
+    calendar = (welsh / "site" / "amy-jones" / "calendar.ics").read_bytes().decode("utf-8").replace("\r\n ", "")
+    assert "Amy: ymweliad cyntaf â Riverside Academy" in calendar
 
 
 def test_a_protected_welsh_guide_asks_and_writes_in_welsh(welsh: Path) -> None:
@@ -118,3 +117,96 @@ def test_a_protected_welsh_guide_asks_and_writes_in_welsh(welsh: Path) -> None:
     shell = (folder / "index.html").read_text(encoding="utf-8")
     assert "Mae'r canllaw hwn wedi'i ddiogelu" in shell.replace("&#39;", "'") and '<html lang="cy"' in shell
     assert "Helo Kai!" in decrypt_page(shell, password)
+
+
+# ---- the family's own language ----------------------------------------------------------------
+
+FAMILY_LANGUAGES = ("pl", "ro", "ur", "ar", "bn", "pa", "so", "pt", "uk", "cy")
+
+
+def family_keys() -> set[str]:
+    """Every word the family page, the calendar and the letter use."""
+    template = (resources.SITE_SRC / "pages" / "family.md.j2").read_text(encoding="utf-8")
+    keys = set(re.findall(r"words\.([a-z_]+)", template)) - {"family_school_language"}
+    keys |= {"plan", "rewards", "sanctions", "photo_of", "page_keyworker"}
+    keys |= set(CALENDAR_WORDS) | {f"letter_{key}" for key in LETTER_WORDS}
+    return keys
+
+
+@pytest.mark.parametrize("language", FAMILY_LANGUAGES)
+def test_each_family_language_has_every_family_word(language: str) -> None:
+    en, theirs = english(), strings(language)
+    missing = sorted(family_keys() - set(theirs))
+    assert missing == [], f"{language}.yaml lacks {missing}"
+    for key in family_keys():
+        assert sorted(PLACEHOLDER.findall(str(en[key]))) == sorted(PLACEHOLDER.findall(str(theirs[key]))), key
+        assert theirs[key] != en[key] or key in ("calendar_review", "mentoring", "plan"), f"{key} is not translated"
+    header = (resources.STRINGS / f"{language}.yaml").read_text(encoding="utf-8").split("\n\n", 1)[0]
+    assert "fluent" in header and "review" in header
+
+
+@pytest.fixture(scope="module")
+def families(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example (Zosia's family reads Polish), with Amy's family reading Urdu, built and protected."""
+    root = tmp_path_factory.mktemp("families")
+    data = root / "data"
+    shutil.copytree(EXAMPLE, data)
+    amy = data / "amy-jones.yaml"
+    amy.write_text(
+        amy.read_text(encoding="utf-8").replace("name: Amelia Jones", "name: Amelia Jones\nfamily_language: ur", 1),
+        encoding="utf-8",
+    )
+    assert build_cohort(BuildOptions(data, root / "site", root / "staff", jobs=2)).ok
+    assert build_cohort(BuildOptions(data, root / "psite", root / "pstaff", jobs=2, protect=True)).ok
+    return root
+
+
+def test_the_family_page_comes_in_the_familys_language_first(families: Path) -> None:
+    page = (families / "site" / "zofia-wisniewska" / "family.html").read_text(encoding="utf-8")
+    polish, english_part = page.split('id="tb-school-language"', 1)
+    assert '<div class="tb-family-language" lang="pl" dir="ltr">' in polish
+    assert "Dla mojej rodziny" in polish and "Z kim się kontaktować" in polish
+    assert "środa, 6 stycznia 2027" in polish, "the date in Polish"
+    assert "Email (Mum can translate it more easily)" in polish, "what the school wrote stays as written"
+    assert "In English" in english_part and "Who to contact" in english_part
+    assert "Wednesday 6 January 2027" in english_part
+    # The other pages stay in the school's language.
+    assert "Dla mojej" not in page_text(families / "site" / "zofia-wisniewska" / "index.html")
+    calendar = (families / "site" / "zofia-wisniewska" / "calendar.ics").read_bytes().decode("utf-8")
+    calendar = calendar.replace("\r\n ", "")
+    assert "Zosia: pierwsza wizyta w Riverside Academy · Zosia: first visit to Riverside Academy" in calendar
+
+
+def test_an_urdu_family_page_runs_right_to_left(families: Path) -> None:
+    page = (families / "site" / "amy-jones" / "family.html").read_text(encoding="utf-8")
+    assert '<div class="tb-family-language" lang="ur" dir="rtl">' in page
+    assert "میرے خاندان کے لیے" in page
+    # What the school wrote keeps its own direction; phone numbers and e-mail addresses run left to right.
+    assert '<p dir="auto">Absence, lateness, lost property and anything else.</p>' in page
+    assert 'href="tel:01234567890" dir="ltr"' in page
+
+
+def test_the_letter_comes_in_the_familys_language_then_the_schools(families: Path) -> None:
+    letter = (families / "pstaff" / "letters" / "amy-jones.html").read_text(encoding="utf-8")
+    urdu, english_letter = letter.split('<section class="letter" lang="en" dir="ltr">', 1)
+    assert '<section class="letter" lang="ur" dir="rtl">' in urdu and "پاس ورڈ لکھیں" in urdu
+    assert "Type the password" in english_letter
+    assert urdu.count('class="password"') == english_letter.count('class="password"') == 1
+    import pikepdf
+
+    with pikepdf.open(families / "pstaff" / "letters" / "all-letters.pdf") as pdf:
+        assert len(pdf.pages) == 4 + 2, "each family's letter, and one more for each family language"
+    text = pdf_text(families / "pstaff" / "letters" / "all-letters.pdf")
+    assert "Drodzy Rodzice lub Opiekunowie Zofia Wiśniewska" in " ".join(text.split())
+
+
+def test_a_family_language_without_words_is_a_located_warning(example_copy: Path) -> None:
+    from transition_booklets.data.loader import load_cohort
+    from transition_booklets.staff.advice import cohort_warnings
+
+    kai = example_copy / "kai-morgan.yaml"
+    kai.write_text(kai.read_text(encoding="utf-8") + "family_language: tlh\n", encoding="utf-8")
+    line = len(kai.read_text(encoding="utf-8").splitlines())
+    warnings = cohort_warnings(load_cohort(example_copy))
+    found = [str(problem) for problem in warnings if problem.field == "family_language"]
+    assert len(found) == 1 and f"kai-morgan.yaml:{line}:" in found[0] and "no words in 'tlh'" in found[0]

@@ -56,7 +56,7 @@ def test_a_letter_has_the_address_a_qr_code_of_it_and_the_password(tmp_path: Pat
     assert written == [staff / "letters" / "amy-jones.html", staff / "letters" / "kai-morgan.html"]
     letter = written[0].read_text(encoding="utf-8")
     assert ADDRESS in letter
-    assert '<p class="password" translate="no">otter-maple-brisk-lantern-7</p>' in letter
+    assert '<p class="password" translate="no" dir="ltr">otter-maple-brisk-lantern-7</p>' in letter
     assert "Amy&#39;s guide to Riverside Academy" in letter and "Dear parent or carer of Amelia Jones," in letter
     assert "Keep this letter safe" in letter and "delete the guide" in letter
     svg = re.search(r"<svg .*?</svg>", letter, re.S)
@@ -122,7 +122,8 @@ def test_a_protected_build_writes_letters_a_parent_can_act_on(tmp_path: Path) ->
         assert expected in letter, expected
     every = tmp_path / "staff" / "letters" / "all-letters.pdf"
     with pikepdf.open(every) as pdf:
-        assert len(pdf.pages) == 4, "one letter per page, one page per family"
+        # One letter per page, one page per family, and one more in Polish for Zosia's family (family_language: pl).
+        assert len(pdf.pages) == 5
     text = " ".join(pdf_text(every).split())
     assert "Dear parent or carer of Amelia Jones" in text and "office@riverside.example" in text
     assert every.stat().st_mode & 0o077 == 0

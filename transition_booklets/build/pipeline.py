@@ -49,7 +49,7 @@ from transition_booklets.publish.folders import Publisher
 from transition_booklets.site.pages import warm_shared_images
 from transition_booklets.support.files import file_digest, write_atomic
 from transition_booklets.support.resources import tool_digest
-from transition_booklets.view.words import Words
+from transition_booklets.view.words import Words, has_words
 
 log = logging.getLogger(__name__)
 
@@ -310,6 +310,15 @@ def _protection(cohort: Cohort, options: Settings) -> Protection:
     return Protection(secret, passwords)
 
 
+def _family_letter(record: PupilRecord, school: Any) -> dict[str, Any]:
+    """The family's own language for their letter (the pupil file's ``family_language``), if any."""
+    locale = record.pupil.family_language
+    if not locale or not has_words(locale, school.theme):
+        return {}
+    theirs = Words(locale, school.theme)
+    return {"family_locale": locale, "family_words": theirs.all(), "family_date": theirs.date(dt.date.today())}
+
+
 def _write_letters(cohort: Cohort, protection: Protection, options: Settings, result: BuildResult) -> None:
     """Each family's letter (HTML), and all of them in one PDF to print, in the staff folder's letters/."""
     from transition_booklets.booklet.typeset import typst_compile
@@ -333,6 +342,7 @@ def _write_letters(cohort: Cohort, protection: Protection, options: Settings, re
                 address=f"{address.rstrip('/')}/{name}/" if address else f"{name}/index.html",
                 password=protection.passwords[record.id],
                 keyworker=member.name if member else "",
+                **_family_letter(record, school),
             )
         )
     words = Words.for_school(school)

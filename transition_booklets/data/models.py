@@ -698,6 +698,13 @@ class Pupil(Model):
     about_me: AboutMe | None = None
     views: Views | None = None
     family_liaison: FamilyLiaison | None = None
+    family_language: Annotated[str, AfterValidator(_check_locale)] | None = Field(
+        None,
+        description=(
+            "The language the family reads, e.g. 'pl' (Polish) or 'ur' (Urdu): the family page, the calendar "
+            "and the letter come in it beside the school's language. What the school wrote stays as written."
+        ),
+    )
     reviews: list[Review] = Field(default_factory=list)
     agreed: Agreement | None = None
     what_to_bring: list[Text] = Field(default_factory=list)

@@ -28,6 +28,7 @@ from transition_booklets.support import resources
 from transition_booklets.support.files import PRIVATE, write_atomic
 from transition_booklets.support.fonts import FAMILIES, WEB_FONTS, faces_for, font_css
 from transition_booklets.support.templating import template
+from transition_booklets.view.words import RIGHT_TO_LEFT, language_of
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,11 @@ class LetterEntry:
     address: str
     password: str
     keyworker: str = ""  # the keyworker's name, when the pupil has one
+    # The family's own language (the pupil file's family_language): its locale, its words and the
+    # date in it. The letter then comes in that language first, then in the school's.
+    family_locale: str = ""
+    family_words: Mapping[str, Any] | None = None
+    family_date: str = ""
 
 
 def _entry(value: LetterEntry | Mapping[str, str]) -> LetterEntry:
@@ -151,22 +157,44 @@ def render_letter(
 ) -> str:
     """One family's letter as a self-contained HTML page."""
     school = school if isinstance(school, LetterSchool) else LetterSchool(school)
-    chosen = letter_words(words, entry, school.name)
     web = is_web_address(entry.address)
-    if not web:
-        chosen["address_intro"] = chosen["path_intro"]
+    letters: list[dict[str, Any]] = []
+    texts: list[str] = [school.name, entry.address]
+    for own_words, own_lang, date in _languages(entry, words, lang, school.date):
+        chosen = letter_words(own_words, entry, school.name)
+        if not web:
+            chosen["address_intro"] = chosen["path_intro"]
+        letters.append({"words": chosen, "lang": own_lang, "dir": _direction(own_lang), "date": date})
+        texts += [*chosen.values(), date]
+    # chosen: the school's language, last; the page's title and the QR code's label are in it
     return template(PROTECT_SRC, "letter.html.j2").render(
         lang=lang,
+        letters=letters,
         words=chosen,
         address=entry.address,
         password=entry.password,
         qr=Markup(qr_svg(entry.address, chosen["scan"])) if web else None,  # segno's SVG; the label is escaped
-        font_css=_font_css([*chosen.values(), school.name, entry.address]),
+        font_css=_font_css(texts),
         font_stack=Markup(", ".join(f'"{family}"' for family in FAMILIES)),
         school=school,
         logo=_data_uri(school.logo),
         keyworker=bool(entry.keyworker),
     )
+
+
+def _languages(
+    entry: LetterEntry, words: Mapping[str, Any] | None, lang: str, date: str
+) -> list[tuple[Mapping[str, Any] | None, str, str]]:
+    """The letter's languages, each with its words and the date in it: the family's first, then the school's."""
+    chosen: list[tuple[Mapping[str, Any] | None, str, str]] = []
+    if entry.family_words is not None and entry.family_locale and language_of(entry.family_locale) != language_of(lang):
+        chosen.append((entry.family_words, language_of(entry.family_locale), entry.family_date or date))
+    chosen.append((words, lang, date))
+    return chosen
+
+
+def _direction(lang: str) -> str:
+    return "rtl" if language_of(lang) in RIGHT_TO_LEFT else "ltr"
 
 
 def _data_uri(path: Path | None) -> str | None:
@@ -232,22 +260,25 @@ def write_letters_pdf(
             shutil.copyfile(school.logo, root / logo)
         letters = []
         for number, entry in enumerate(entries):
-            chosen = letter_words(words, entry, school.name)
             qr = None
             if is_web_address(entry.address):
                 qr = f"qr-{number}.svg"
                 segno.make(entry.address, error="m", micro=False).save(str(root / qr), kind="svg", border=4)
-            else:
-                chosen["address_intro"] = chosen["path_intro"]
-            letters.append(
-                {
-                    "words": chosen,
-                    "address": entry.address,
-                    "password": entry.password,
-                    "qr": qr,
-                    "keyworker": bool(entry.keyworker),
-                }
-            )
+            for own_words, own_lang, date in _languages(entry, words, lang, school.date):
+                chosen = letter_words(own_words, entry, school.name)
+                if qr is None:
+                    chosen["address_intro"] = chosen["path_intro"]
+                letters.append(
+                    {
+                        "words": chosen,
+                        "lang": own_lang,
+                        "date": date,
+                        "address": entry.address,
+                        "password": entry.password,
+                        "qr": qr,
+                        "keyworker": bool(entry.keyworker),
+                    }
+                )
         data = {
             "title": f"{school.name}: letters for families",
             "language": lang,

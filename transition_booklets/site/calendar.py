@@ -7,6 +7,7 @@ from typing import Any
 
 import datetime as dt
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 from transition_booklets.support.ics import Event, calendar
@@ -84,8 +85,18 @@ def pupil_events(view: PupilView, words: Mapping[str, Any] | None = None) -> lis
     return events
 
 
-def write_pupil_calendar(view: PupilView, path: Path, words: Mapping[str, Any] | None = None) -> Path:
+def write_pupil_calendar(
+    view: PupilView,
+    path: Path,
+    words: Mapping[str, Any] | None = None,
+    family_words: Mapping[str, Any] | None = None,
+) -> Path:
+    """The family's calendar file; with ``family_words`` (their own language) each event is named in both."""
     said = {**ENGLISH, **{key: value for key, value in (words or {}).items() if key in ENGLISH}}
     name = str(said["calendar_name"]).format(name=view["called"], school=view["school"]["short_name"])
-    path.write_bytes(calendar(name, "-//transition-booklets//EN", pupil_events(view, words)))
+    events = pupil_events(view, words)
+    if family_words is not None:
+        theirs = pupil_events(view, family_words)
+        events = [replace(event, summary=f"{own.summary} · {event.summary}") for event, own in zip(events, theirs, strict=True)]
+    path.write_bytes(calendar(name, "-//transition-booklets//EN", events))
     return path

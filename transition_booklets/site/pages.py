@@ -41,7 +41,8 @@ from transition_booklets.support.icons import icon_svg
 from transition_booklets.support.parallel import can_fork, fork_pool
 from transition_booklets.support.templating import DataEnvironment
 from transition_booklets.view.sections import Place, PupilView
-from transition_booklets.view.words import Words
+from transition_booklets.view.pupil_view import build_view
+from transition_booklets.view.words import Words, has_words, language_of
 
 log = logging.getLogger(__name__)
 
@@ -191,10 +192,26 @@ def render_pages(
     booklets: dict[str, str] | None,
     other_places: list[Place],
     theme: SchoolTheme | None = None,
+    family: tuple[PupilView, Words] | None = None,
 ) -> tuple[list[dict[str, str]], dict[str, str]]:
-    """The navigation, and every page's text by file name (e.g. ``index.md``)."""
+    """The navigation, and every page's text by file name (e.g. ``index.md``).
+
+    ``family``: the pupil's view and the words in the family's own language (``family_language``),
+    for the family page, which then comes in that language first.
+    """
     env = page_environment(theme)
     word_map = words.all()
+    family_part = None
+    if family is not None:
+        family_view, family_words = family
+        family_map = family_words.all()
+        family_part = {
+            "pupil": family_view,
+            "words": family_map,
+            "m": env.get_template("macros.html.j2").make_module({"images": images, "words": family_map}),
+            "lang": family_words.language,
+            "dir": family_words.direction,
+        }
     pages = [
         {"name": page.name, "file": page.file, "icon": page.icon, "title": word_map[page.title_key]} for page in PAGES
     ]
@@ -213,6 +230,9 @@ def render_pages(
             recording=recording,
             booklets=booklets,
             other_places=other_places,
+            family=family_part if page.name == "family" else None,
+            lang=words.language,
+            dir=words.direction,
         )
         texts[f"{page.name}.md"] = text
     return [{entry["title"]: f"{entry['name']}.md"} for entry in pages], texts
@@ -292,6 +312,13 @@ def write_docs(
                 for pin in layout_pins(view["key_places"], web.x1.width, web.x1.height)
             ],
         }
+    family = None
+    family_locale = record.pupil.family_language
+    if family_locale and language_of(family_locale) != words.language and has_words(family_locale, cohort.school.theme):
+        family = (
+            build_view(cohort.school, record.pupil, record.id, locale=family_locale),
+            Words(family_locale, cohort.school.theme),
+        )
     nav, pages = render_pages(
         view,
         images,
@@ -301,8 +328,9 @@ def write_docs(
         booklets=booklets,
         other_places=other_places,
         theme=cohort.school.theme,
+        family=family,
     )
-    write_pupil_calendar(view, docs / "calendar.ics", words.all())
+    write_pupil_calendar(view, docs / "calendar.ics", words.all(), family[1].all() if family else None)
     _write_fonts(docs, [*pages.values(), view["called"], view["school"]["short_name"]])
     extra_css = []
     school_css = cohort.school.theme.extra_css if cohort.school.theme else None

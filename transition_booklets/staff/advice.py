@@ -35,6 +35,7 @@ from transition_booklets.data.timetables import full_timetable, timetable_of
 from transition_booklets.data.problems import Problem, Severity, display_path, dotted
 from transition_booklets.data.yaml_source import Location, Positions, YamlProblem, read_yaml
 from transition_booklets.support.fonts import undrawable
+from transition_booklets.view.words import available_languages, has_words, language_of
 
 log = logging.getLogger(__name__)
 
@@ -370,9 +371,27 @@ def _has_undrawable(path: Path) -> bool:
         return False
 
 
+def _language_warnings(record: PupilRecord, school: School) -> list[Problem]:
+    """A family language the tool (and the school's theme) has no words for."""
+    locale = record.pupil.family_language
+    if not locale:
+        return []
+    language = language_of(locale)
+    if has_words(locale, school.theme):
+        return []
+    line, column = record.positions.of(("family_language",))
+    known = ", ".join(available_languages())
+    message = (
+        f"the tool has no words in '{language}' yet, so the family page, calendar and letter stay in the "
+        f"school's language; use one of {known}, or give the words in theme/strings/{language}.yaml"
+    )
+    return [Problem(display_path(record.path), line, column, "family_language", message, Severity.warning)]
+
+
 def _own_warnings(record: PupilRecord, school: School, today: dt.date) -> list[Problem]:
     pupil_file = display_path(record.path)
     warnings = drawing_warnings(pupil_file, _pupil_values(record), record.positions)
+    warnings += _language_warnings(record, school)
     for location, field, message in _pupil_gaps(record.pupil, school, today):
         # A missing key is reported at its parent key's line ("keyworker:"), a value at the value.
         at_key = location == ("keyworker",) or location[-1] in ("timetable", "timetable_changes")

@@ -98,11 +98,11 @@ def image(
 class _ViewBuilder:
     """Builds one pupil's view, remembering the places and files it shows on the way."""
 
-    def __init__(self, school: School, pupil: Pupil, pupil_id: str) -> None:
+    def __init__(self, school: School, pupil: Pupil, pupil_id: str, locale: str | None = None) -> None:
         self.school = school
         self.pupil = pupil
         self.pupil_id = pupil_id
-        self.words = Words.for_school(school)
+        self.words = Words(locale, school.theme) if locale else Words.for_school(school)
         self.place_numbers: dict[str, int] = {}
         self.places: dict[str, PlaceView] = {}  # every place shown, first one of each id
         self.files: set[str] = set()  # every data-folder file shown
@@ -436,6 +436,10 @@ class _ViewBuilder:
         return view
 
 
-def build_view(school: School, pupil: Pupil, pupil_id: str) -> PupilView:
-    """Join the school and one pupil into the structure the pages and the booklet read."""
-    return _ViewBuilder(school, pupil, pupil_id).build()
+def build_view(school: School, pupil: Pupil, pupil_id: str, *, locale: str | None = None) -> PupilView:
+    """Join the school and one pupil into the structure the pages and the booklet read.
+
+    ``locale``: another language for the view's own words and dates (the family's, for the
+    family page), instead of the school's.
+    """
+    return _ViewBuilder(school, pupil, pupil_id, locale).build()

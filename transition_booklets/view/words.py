@@ -34,6 +34,21 @@ def _load(language: str) -> dict[str, Any]:
     return data
 
 
+#: Languages written right to left: their parts of a page get ``dir="rtl"``.
+RIGHT_TO_LEFT = frozenset({"ar", "ur", "fa", "ps", "he", "yi", "ckb", "sd", "ug"})
+
+
+def available_languages() -> list[str]:
+    """The languages the tool has words for (``site_src/strings/<language>.yaml``)."""
+    return sorted(path.stem for path in STRINGS_DIR.glob("*.yaml"))
+
+
+def has_words(locale: str, theme: SchoolTheme | None = None) -> bool:
+    """Whether the tool, or the school's theme, has words in ``locale``'s language."""
+    language = language_of(locale)
+    return language in available_languages() or (theme is not None and bool(theme.words(language)))
+
+
 def language_of(locale: str) -> str:
     """``en-GB`` → ``en``."""
     return locale.replace("_", "-").split("-")[0].lower() or "en"
@@ -50,6 +65,11 @@ class Words:
         if theme is not None:
             merged.update(theme.words(self.language))
         self._words: dict[str, Any] = merged
+
+    @property
+    def direction(self) -> str:
+        """``rtl`` for a language written right to left, else ``ltr``."""
+        return "rtl" if self.language in RIGHT_TO_LEFT else "ltr"
 
     @classmethod
     def for_school(cls, school: School) -> Words:
