@@ -210,3 +210,44 @@ def test_a_family_language_without_words_is_a_located_warning(example_copy: Path
     warnings = cohort_warnings(load_cohort(example_copy))
     found = [str(problem) for problem in warnings if problem.field == "family_language"]
     assert len(found) == 1 and f"kai-morgan.yaml:{line}:" in found[0] and "no words in 'tlh'" in found[0]
+
+
+# ---- a bilingual school ----------------------------------------------------------------------------
+
+
+def test_a_bilingual_school_gets_every_guide_in_both_languages(welsh: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(welsh / "data", data)
+    school = data / "school.yaml"
+    school.write_text(
+        school.read_text(encoding="utf-8").replace("locale: cy-GB", "locale: cy-GB\nsecond_locale: en-GB")
+    )
+    result = build_cohort(BuildOptions(data, tmp_path / "site", tmp_path / "staff", only=["amy-jones"], jobs=1))
+    assert result.ok, result.problems
+    folder = tmp_path / "site" / "amy-jones"
+    welsh_pages = sorted(path.name for path in folder.glob("*.html"))
+    assert sorted(path.name for path in (folder / "en").glob("*.html")) == welsh_pages
+    for name in welsh_pages:
+        cymraeg, english_page = (
+            (folder / name).read_text(encoding="utf-8"),
+            (folder / "en" / name).read_text(encoding="utf-8"),
+        )
+        assert '<html lang="cy"' in cymraeg and '<html lang="en"' in english_page
+        assert f'<a href="en/{name}" lang="en" hreflang="en">English</a>' in cymraeg
+        assert f'<a href="../{name}" lang="cy" hreflang="cy">Cymraeg</a>' in english_page
+    assert "Hello Amy!" in page_text(folder / "en" / "index.html") and "Helo Amy!" in page_text(folder / "index.html")
+    assert "Thursday 1 July 2027" in page_text(folder / "en" / "index.html")
+    # One booklet, in the first language; the English pages link to it.
+    assert not list((folder / "en").glob("*.pdf")) and (folder / "booklet.pdf").is_file()
+    assert 'href="../booklet.pdf"' in (folder / "en" / "family.html").read_text(encoding="utf-8")
+    assert "Fy llyfryn" in " ".join(pdf_text(folder / "booklet.pdf").split())
+
+    protected = build_cohort(
+        BuildOptions(data, tmp_path / "psite", tmp_path / "pstaff", only=["amy-jones"], jobs=1, protect=True)
+    )
+    assert protected.ok, protected.problems
+    password = (tmp_path / "pstaff" / "passwords.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[1]
+    sealed = next(path for path in (tmp_path / "psite").iterdir() if path.is_dir())
+    family = decrypt_page((sealed / "en" / "family.html").read_text(encoding="utf-8"), password)
+    assert "For my family" in family and 'href="../booklet.html"' in family
+    assert not [path for path in sealed.rglob("*") if path.suffix in (".pdf", ".webp", ".ics")]

@@ -325,6 +325,13 @@ class School(Model):
     locale: Annotated[str, AfterValidator(_check_locale)] = Field(
         "en-GB", description="Language and region for words and dates, e.g. 'en-GB' or 'cy-GB'."
     )
+    second_locale: Annotated[str, AfterValidator(_check_locale)] | None = Field(
+        None,
+        description=(
+            "A bilingual school's second language, e.g. 'en-GB' beside 'cy-GB': every guide also comes in it, "
+            "with a link between the two on every page. The booklet stays in the first language."
+        ),
+    )
     logo: DataPath | None = None
     colours: Colours = Colours()
     contacts: list[Contact] = Field(default_factory=list)

@@ -123,8 +123,13 @@ def _digest(folder: str, stamp: tuple[tuple[str, int, int], ...]) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _tool_words() -> dict[str, Any]:
-    data = yaml.safe_load((resources.STRINGS / "en.yaml").read_text(encoding="utf-8"))
-    return data if isinstance(data, dict) else {}
+    """Every word the tool has, in any language (cy.yaml also names the unlock page's and the letter's)."""
+    words: dict[str, Any] = {}
+    for path in sorted(resources.STRINGS.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict):
+            words.update({key: value for key, value in data.items() if key not in words})
+    return words
 
 
 def theme_problems(theme: SchoolTheme) -> list[Problem]:

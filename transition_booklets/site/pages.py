@@ -42,7 +42,7 @@ from transition_booklets.support.parallel import can_fork, fork_pool
 from transition_booklets.support.templating import DataEnvironment
 from transition_booklets.view.sections import Place, PupilView
 from transition_booklets.view.pupil_view import build_view
-from transition_booklets.view.words import Words, has_words, language_of
+from transition_booklets.view.words import Words, has_words, language_name, language_of
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +193,7 @@ def render_pages(
     other_places: list[Place],
     theme: SchoolTheme | None = None,
     family: tuple[PupilView, Words] | None = None,
+    switch: dict[str, str] | None = None,
 ) -> tuple[list[dict[str, str]], dict[str, str]]:
     """The navigation, and every page's text by file name (e.g. ``index.md``).
 
@@ -233,6 +234,7 @@ def render_pages(
             family=family_part if page.name == "family" else None,
             lang=words.language,
             dir=words.direction,
+            switch=dict(switch, href=f"{switch['prefix']}{page.name}.html") if switch else None,
         )
         texts[f"{page.name}.md"] = text
     return [{entry["title"]: f"{entry['name']}.md"} for entry in pages], texts
@@ -270,6 +272,8 @@ def write_docs(
     processor: ImageProcessor,
     booklets: dict[str, str] | None = None,
     pages_in_memory: bool = False,
+    words: Words | None = None,
+    switch: dict[str, str] | None = None,
 ) -> DocsFolder:
     """Render one pupil's pages, images, recording and calendar into ``docs``.
 
@@ -281,7 +285,7 @@ def write_docs(
     pictures, recording and calendar are already where the site needs them.
     """
     assert cohort.school is not None
-    words = Words.for_school(cohort.school)
+    words = words or Words.for_school(cohort.school)
     pupil_file = display_path(record.path)
     docs.mkdir(parents=True, exist_ok=True)
     images = SiteImages(processor, docs, pupil_file, display_path(cohort.data_dir / "school.yaml"))
@@ -329,6 +333,7 @@ def write_docs(
         other_places=other_places,
         theme=cohort.school.theme,
         family=family,
+        switch=switch,
     )
     write_pupil_calendar(view, docs / "calendar.ics", words.all(), family[1].all() if family else None)
     _write_fonts(docs, [*pages.values(), view["called"], view["school"]["short_name"]])
@@ -344,7 +349,7 @@ def write_docs(
         site_name=f"{view['called']} · {view['school']['short_name']}",
         nav=nav,
         extra={"generator": False, "colours": _site_colours(view["school"]["colours"]), "words": words.all()},
-        language=_language(cohort.school.locale),
+        language=_language(words.locale),
         pages=pages,
         extra_css=extra_css,
     )
@@ -412,7 +417,36 @@ def write_pupil_site(
     # for every pupil: on some disks making and removing files is much of a build's time.
     folder.mkdir(parents=True, exist_ok=True)
     booklets = add_booklets(folder) if add_booklets else None
-    laid_out = write_docs(cohort, record, view, folder, processor=processor, booklets=booklets, pages_in_memory=True)
+    assert cohort.school is not None
+    school = cohort.school
+    # A bilingual school's second language: the whole guide again in <language>/, a link between them on every page.
+    second = Words(school.second_locale, school.theme) if school.second_locale else None
+    if second is not None and second.language == Words.for_school(school).language:
+        second = None
+    first_switch = {"prefix": f"{second.language}/", "lang": second.language, "name": language_name(second.locale)} if second else None
+    laid_out = write_docs(
+        cohort, record, view, folder, processor=processor, booklets=booklets, pages_in_memory=True, switch=first_switch
+    )
+    _lay_out(engine, folder, laid_out)
+    if second is not None:
+        first = Words.for_school(school)
+        back = {"prefix": "../", "lang": first.language, "name": language_name(first.locale)}
+        other = folder / second.language
+        laid_out = write_docs(
+            cohort,
+            record,
+            build_view(school, record.pupil, record.id, locale=second.locale),
+            other,
+            processor=processor,
+            booklets={key: f"../{name}" for key, name in booklets.items()} if booklets else None,
+            pages_in_memory=True,
+            words=second,
+            switch=back,
+        )
+        _lay_out(engine, other, laid_out)
+
+
+def _lay_out(engine: SiteEngine, folder: Path, laid_out: DocsFolder) -> None:
     engine.build(
         folder,
         folder,

@@ -49,6 +49,17 @@ def has_words(locale: str, theme: SchoolTheme | None = None) -> bool:
     return language in available_languages() or (theme is not None and bool(theme.words(language)))
 
 
+def language_name(locale: str) -> str:
+    """The language's name in itself, for a link to it: ``cy`` → ``Cymraeg``, ``en-GB`` → ``English``."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        name = Locale.parse(language_of(locale)).get_display_name(language_of(locale)) or locale
+    except (UnknownLocaleError, ValueError):
+        return locale
+    return name[:1].upper() + name[1:]
+
+
 def language_of(locale: str) -> str:
     """``en-GB`` → ``en``."""
     return locale.replace("_", "-").split("-")[0].lower() or "en"
