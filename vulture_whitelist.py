@@ -10,6 +10,8 @@ _.model_config
 # The loader sets the school's theme (a pydantic private attribute, read through School.theme).
 _._theme
 _._groups
+# fontTools reads it when it saves a font: None means plain TrueType, not WOFF2.
+_.flavor
 # Cache keys: the argument is there so that a changed file is a new key.
 mtime_ns
 

@@ -107,13 +107,13 @@ def test_a_character_no_font_has_is_a_located_warning_everywhere(example_copy: P
     lines = pupil.read_text(encoding="utf-8").splitlines()
     line = next(number for number, text in enumerate(lines, 1) if text.startswith("name:"))
     _edit(pupil, "name: Kai Morgan", "name: 'Kai \U00013000 🙂 Morgan'")
-    assert undrawable("Kai \U00013000 🙂") == ["\U00013000", "🙂"]
+    assert undrawable("Kai \U00013000 🙂") == ["\U00013000"], "an emoji is drawn (in colour, in the booklet)"
 
     warnings = [str(problem) for problem in cohort_warnings(load_cohort(example_copy))]
     found = [warning for warning in warnings if "no font" in warning]
     assert len(found) == 1, warnings
     assert found[0].startswith(f"{pupil.relative_to(Path.cwd()) if pupil.is_relative_to(Path.cwd()) else pupil}:")
-    assert f":{line}:" in found[0] and " name:" in found[0] and "U+13000" in found[0] and "U+1F642" in found[0]
+    assert f":{line}:" in found[0] and " name:" in found[0] and "U+13000" in found[0] and "U+1F642" not in found[0]
 
     result = build_cohort(
         BuildOptions(example_copy, tmp_path / "site", tmp_path / "staff", only=["kai-morgan"], jobs=1)
@@ -142,3 +142,30 @@ def test_a_character_no_font_has_is_a_located_warning_everywhere(example_copy: P
 )
 def test_initials_come_from_letters_of_any_script(name: str, expected: str) -> None:
     assert initials(name) == expected
+
+
+def test_emoji_are_printed_in_colour_when_the_emoji_font_is_ready(tmp_path: Path) -> None:
+    import pikepdf
+
+    from tests.conftest import EXAMPLE
+    from transition_booklets.booklet.typeset import write_booklets
+    from transition_booklets.data.loader import load_cohort
+    from transition_booklets.view.pupil_view import build_view
+
+    cohort = load_cohort(EXAMPLE, ["kai-morgan"])
+    assert cohort.school is not None
+    record = cohort.pupils[0]
+    pupil = record.pupil.model_copy(update={"preferred_name": "Kai 🙂"})
+    view = build_view(cohort.school, pupil, record.id)
+
+    def colour_glyphs(pdf_path: Path) -> int:
+        with pikepdf.open(pdf_path) as pdf:
+            fonts = [font for page in pdf.pages for font in (page.Resources.get("/Font") or {}).values()]
+            return sum(1 for font in fonts if font.get("/Subtype") == "/Type3")
+
+    coloured = write_booklets(view, tmp_path / "colour", data_dir=EXAMPLE, font_cache=tmp_path / "fonts")
+    assert colour_glyphs(coloured.reading) > 0, "the emoji is drawn from the colour emoji font"
+    assert list((tmp_path / "fonts").glob("emoji-*/NotoColorEmoji.ttf")), "made ready once, in the cache"
+    plain = write_booklets(view, tmp_path / "plain", data_dir=EXAMPLE)
+    assert colour_glyphs(plain.reading) == 0
+    assert "Kai!" in " ".join(pdf_text(plain.reading).split()), "without the font it is left out, with no stray space"

@@ -11,6 +11,9 @@ Writes, under ``theme/assets/fonts/``:
   (``transition_booklets/site/fonts.py``), so an English guide loads one small file per weight.
 * ``print/``: one TrueType file per family and weight, the script files joined, for Typst
   (which reads TrueType and OpenType, not WOFF2), with clean family and style names.
+* ``emoji/NotoColorEmoji.woff2``: colour emoji for the booklet (Noto Color Emoji, SVG glyphs),
+  made into TrueType for Typst once, when a booklet first has an emoji
+  (``transition_booklets/support/fonts.py``). Pages use the reader's own emoji.
 * ``coverage.json``: every character some bundled font draws, as ranges; ``check`` warns about
   any other character in a school's or a pupil's text (``transition_booklets/data/characters.py``).
 * ``licenses/``: each family's licence.
@@ -65,6 +68,8 @@ FAMILIES = (
     Family("noto-sans-sc", "5.3.0", "Noto Sans SC", (400,), r"\d+", "Chinese (simplified, and most traditional)"),
 )  # fmt: skip
 
+EMOJI = Family("noto-color-emoji", "5.3.2", "Noto Color Emoji", (400,), r"emoji", "colour emoji, in the booklet")
+
 _FACE = re.compile(r"@font-face\s*{(?P<body>[^}]*)}", re.S)
 _SRC = re.compile(r"url\(\./files/(?P<file>[^)]+\.woff2)\)")
 _RANGE = re.compile(r"unicode-range:\s*(?P<ranges>[^;]+);")
@@ -82,7 +87,7 @@ def _ranges(text: str) -> list[list[int]]:
 def _packs(folder: Path | None, work: Path) -> Path:
     if folder is not None:
         return folder
-    for family in FAMILIES:
+    for family in (*FAMILIES, EMOJI):
         spec = f"@fontsource/{family.package}@{family.version}"
         subprocess.run(["npm", "pack", "--silent", spec], cwd=work, check=True, stdout=subprocess.DEVNULL)
     return work
@@ -152,9 +157,27 @@ def main() -> int:
                         covered.update(font.getBestCmap())
                     joined = Merger().merge(parts) if len(parts) > 1 else TTFont(parts[0])
                     _names(joined, family.name, weight)
+                    # The same files on every run, so that only real changes show in git.
+                    joined.recalcTimestamp = False
+                    parts[0].seek(0)
+                    made = TTFont(parts[0])["head"].created  # the family's own date, not today's
+                    joined["head"].created = joined["head"].modified = made
                     style = "Bold" if weight >= 700 else "Regular"
                     joined.save(print_dir / f"{family.name.replace(' ', '')}-{style}.ttf")
                     print(f"{family.name} {weight}: {len(parts)} files", file=sys.stderr)
+        # Colour emoji: the whole font in one file (its "emoji" subset holds every emoji), for the booklet only.
+        emoji = FONTS / "emoji"
+        shutil.rmtree(emoji, ignore_errors=True)
+        emoji.mkdir()
+        with tarfile.open(packs / f"fontsource-{EMOJI.package}-{EMOJI.version}.tgz") as archive:
+            data = archive.extractfile(f"package/files/{EMOJI.package}-emoji-400-normal.woff2").read()  # type: ignore[union-attr]
+            licence = archive.extractfile("package/LICENSE").read()  # type: ignore[union-attr]
+        (emoji / "NotoColorEmoji.woff2").write_bytes(data)
+        (licenses / f"{EMOJI.package}-OFL.txt").write_bytes(
+            f"{EMOJI.name}: {EMOJI.covers}.\nFrom the npm package @fontsource/{EMOJI.package} {EMOJI.version}.\n\n".encode()
+            + licence
+        )
+        covered.update(TTFont(io.BytesIO(data)).getBestCmap())
     (web / "faces.json").write_text(json.dumps(faces, indent=0) + "\n", encoding="utf-8")
     ranges: list[list[int]] = []
     for code in sorted(covered):

@@ -52,7 +52,7 @@ from transition_booklets.data.school_theme import SchoolTheme
 from transition_booklets.pictures.sizes import PRINT_SIZES
 from transition_booklets.support import resources
 from transition_booklets.support.files import link_or_copy, write_atomic
-from transition_booklets.support.fonts import PRINT_FONTS, drawn
+from transition_booklets.support.fonts import PRINT_FONTS, drawn, emoji_fonts, has_emoji
 from transition_booklets.support.icons import icon_path, icon_svg
 from transition_booklets.view.sections import PupilView, Slot, Timetable
 from transition_booklets.view.words import Words
@@ -156,10 +156,13 @@ _UNPRINTABLE = re.compile(
 )
 
 
-def printable(text: str) -> str:
-    """``text`` without emoji and control characters, with spaces tidied where an emoji was."""
+def printable(text: str, *, emoji: bool = False) -> str:
+    """``text`` without control characters and, unless ``emoji`` (a colour emoji font is there), without emoji,
+    with spaces tidied where an emoji was."""
     if not _UNPRINTABLE.search(text):
         return text
+    if emoji:
+        return "".join(char for char in text if char in "\n\t" or not (ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0))
     cleaned = "".join(char for char in text if not _is_emoji(ord(char)) and (char in "\n\t" or ord(char) >= 0x20))
     cleaned = "".join(char for char in cleaned if not 0x7F <= ord(char) < 0xA0)
     lines = [_SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(line.split())) for line in cleaned.split("\n")]
@@ -219,9 +222,10 @@ _NEEDS_CHANGE = re.compile(f"{_UNPRINTABLE.pattern}|{_LONG_WORD.pattern}")
 class _Prepared:
     """A copy of the view made ready to print, with what the booklet needs found on the way."""
 
-    def __init__(self, view: BookletData) -> None:
+    def __init__(self, view: BookletData, *, emoji: bool = False) -> None:
         self.images: list[dict[str, Any]] = []  # every view image, in document order
         self.icon_names: set[str] = set()
+        self.emoji = emoji  # a colour emoji font is there: emoji are printed
         self.view: BookletData = self._copy(view)
 
     def _copy(self, value: Any) -> Any:
@@ -230,7 +234,7 @@ class _Prepared:
         One walk over the view does what used to be four: the timetables make it large.
         """
         if isinstance(value, str):
-            return breakable(printable(value)) if _NEEDS_CHANGE.search(value) else value
+            return breakable(printable(value, emoji=self.emoji)) if _NEEDS_CHANGE.search(value) else value
         if isinstance(value, dict):
             copied: dict[str, Any] = {}
             for key, item in value.items():
@@ -548,13 +552,16 @@ def build_payload(
     resolve_image: ImageResolver,
     created: dt.datetime | None = None,
     words: Words | None = None,
+    *,
+    emoji: bool = False,
 ) -> dict[str, Any]:
     """The JSON document the template reads; images are copied into ``root`` on the way.
 
-    ``words``: the school's words (default: the tool's, in the view's locale).
+    ``words``: the school's words (default: the tool's, in the view's locale). ``emoji``: a colour
+    emoji font is there, so emoji are printed (otherwise they are left out).
     """
     words = words or Words(view["school"]["locale"])
-    walked = _Prepared(_printed_part(view))
+    walked = _Prepared(_printed_part(view), emoji=emoji)
     prepared = walked.view
     _add_images(prepared, walked.images, _ImageFolder(root, resolve_image))
     _group_days(prepared.get("timetable"), words)
@@ -640,9 +647,13 @@ DATA_FILE = "data.json"  # in the Typst root; read by the template
 
 
 def _compile(
-    payload: dict[str, Any], root: Path, timestamp: int, theme: SchoolTheme | None = None
+    payload: dict[str, Any],
+    root: Path,
+    timestamp: int,
+    theme: SchoolTheme | None = None,
+    extra_fonts: tuple[str, ...] = (),
 ) -> tuple[Any, list[Any]]:
-    fonts = (str(theme.fonts),) if theme and theme.fonts else ()
+    fonts = ((str(theme.fonts),) if theme and theme.fonts else ()) + extra_fonts
     with _compile_lock:
         (root / DATA_FILE).write_text(json.dumps(payload, ensure_ascii=False, sort_keys=True), encoding="utf-8")
         result, warnings = _compiler(fonts).compile_with_warnings(
@@ -661,6 +672,7 @@ def render_reading_copy(
     shown: str,
     created: dt.datetime | None,
     theme: SchoolTheme | None = None,
+    extra_fonts: tuple[str, ...] = (),
 ) -> bytes:
     """Typeset the reading copy (tagged PDF/UA-1) and return its bytes.
 
@@ -672,7 +684,7 @@ def render_reading_copy(
     replaced: set[str] = set()
     while True:
         try:
-            result, warnings = _compile(payload, root, timestamp, theme)
+            result, warnings = _compile(payload, root, timestamp, theme, extra_fonts)
             break
         except typst.TypstError as error:
             missing = missing_glyphs(error) - replaced
@@ -734,6 +746,7 @@ def write_booklets(
     work_dir: Path | None = None,
     words: Words | None = None,
     theme: SchoolTheme | None = None,
+    font_cache: Path | None = None,
 ) -> BookletFiles:
     """Write the reading copy and the print copy of one pupil's booklet into ``folder``.
 
@@ -753,9 +766,16 @@ def write_booklets(
     folder.mkdir(parents=True, exist_ok=True)
     reading = folder / READING_NAME.format(stem=file_stem)
     printed = folder / PRINT_NAME.format(stem=file_stem)
+    # Colour emoji: with ``font_cache`` (where the emoji font is made ready once), when the pupil's text has any.
+    emoji_folder = (
+        emoji_fonts(font_cache) if font_cache is not None and has_emoji(json.dumps(view, ensure_ascii=False)) else None
+    )
+    extra = (str(emoji_folder),) if emoji_folder else ()
     with _typst_root(folder, work_dir) as root:
-        payload = build_payload(view, root, resolve_image or data_folder_images(data_dir), when, words)
-        pdf = render_reading_copy(payload, root, shown=shown, created=when, theme=theme)
+        payload = build_payload(
+            view, root, resolve_image or data_folder_images(data_dir), when, words, emoji=bool(extra)
+        )
+        pdf = render_reading_copy(payload, root, shown=shown, created=when, theme=theme, extra_fonts=extra)
     try:
         imposed = impose_saddle_stitch(pdf, title=payload["meta"]["title"], language=payload["meta"]["language"])
     except ImpositionError as error:

@@ -142,6 +142,7 @@ class PupilBuilder:
                     work_dir=self.typst_work,
                     words=Words.for_school(school),
                     theme=school.theme,
+                    font_cache=settings.cache_dir / "fonts",
                 )
                 return {"reading": files.reading.name, "print": files.print.name}
 

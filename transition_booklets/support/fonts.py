@@ -7,6 +7,7 @@
   their ``@font-face`` rules with ``unicode-range``, so a page only carries and loads the
   scripts it uses: an English guide gets two small Latin files;
 * ``print/``: one TrueType file per family and weight, for Typst (:data:`PRINT_FONTS`);
+* ``emoji/``: Noto Color Emoji for the booklet (:func:`emoji_fonts`); pages use the reader's own;
 * ``coverage.json``: every character some bundled font draws (:func:`undrawable`).
 
 Every text is set in :data:`FAMILIES`, in order: Atkinson Hyperlegible Next first (designed
@@ -18,11 +19,17 @@ from __future__ import annotations
 import bisect
 import functools
 import json
+import logging
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from transition_booklets.support import resources
+from transition_booklets.support.files import file_digest, replacing
+
+log = logging.getLogger(__name__)
 
 WEB_FONTS = resources.FONTS / "web"
 PRINT_FONTS = resources.FONTS / "print"
@@ -115,8 +122,8 @@ def _coverage() -> tuple[list[int], list[int]]:
 def drawn(char: str) -> bool:
     """Whether a bundled font draws ``char`` (spaces, line breaks and invisible format characters need no drawing)."""
     code = ord(char)
-    if char in "\n\t\r" or unicodedata.category(char) in ("Zs", "Cf"):
-        return True
+    if char in "\n\t\r" or unicodedata.category(char) in ("Zs", "Cf") or 0xFE00 <= code <= 0xFE0F:
+        return True  # spaces, invisible joiners and variation selectors draw nothing themselves
     lows, highs = _coverage()
     at = bisect.bisect_right(lows, code) - 1
     return at >= 0 and code <= highs[at]
@@ -129,3 +136,40 @@ def undrawable(text: str) -> list[str]:
         if char not in found and not drawn(char):
             found.append(char)
     return found
+
+
+# ---------------------------------------------------------------------------
+# Colour emoji for the booklet
+# ---------------------------------------------------------------------------
+
+EMOJI_WOFF2 = resources.FONTS / "emoji" / "NotoColorEmoji.woff2"
+_EMOJI = re.compile("[\u2600-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff]")
+
+
+def has_emoji(text: str) -> bool:
+    """Whether ``text`` holds an emoji (or a symbol that comes in colour)."""
+    return bool(_EMOJI.search(text))
+
+
+def emoji_fonts(cache: Path) -> Path | None:
+    """A folder holding Noto Color Emoji as TrueType for Typst, made once in ``cache`` (about 25 MB); None if it cannot be.
+
+    The font is shipped compressed (WOFF2, which Typst does not read) and made into TrueType
+    the first time a booklet has an emoji; every later booklet uses the same file.
+    """
+    folder = cache / f"emoji-{file_digest(EMOJI_WOFF2)[:12]}"
+    target = folder / "NotoColorEmoji.ttf"
+    if target.is_file():
+        return folder
+    try:
+        from fontTools.ttLib import TTFont
+
+        font = TTFont(str(EMOJI_WOFF2))
+        font.flavor = None
+        folder.mkdir(parents=True, exist_ok=True)
+        with replacing(target, suffix=".ttf") as partial:
+            font.save(str(partial))
+    except (ImportError, OSError) as error:
+        log.warning("colour emoji are left out of the booklets: the emoji font could not be prepared (%s)", error)
+        return None
+    return folder
