@@ -251,3 +251,16 @@ def test_a_bilingual_school_gets_every_guide_in_both_languages(welsh: Path, tmp_
     family = decrypt_page((sealed / "en" / "family.html").read_text(encoding="utf-8"), password)
     assert "For my family" in family and 'href="../booklet.html"' in family
     assert not [path for path in sealed.rglob("*") if path.suffix in (".pdf", ".webp", ".ics")]
+
+
+def test_the_welsh_example_school_builds_in_welsh_and_english(tmp_path: Path) -> None:
+    """examples/ysgol-glan-y-mor: a Welsh-medium school, its guides in Welsh and again in English."""
+    from tests.conftest import ROOT
+
+    data = ROOT / "examples" / "ysgol-glan-y-mor"
+    result = build_cohort(BuildOptions(data, tmp_path / "site", tmp_path / "staff", jobs=1))
+    assert result.ok and result.warnings == [], (result.problems, result.warnings)
+    folder = tmp_path / "site" / "sian-wyn-ap-dafydd"
+    assert "Helo Siân!" in page_text(folder / "index.html") and "Hello Siân!" in page_text(folder / "en" / "index.html")
+    booklet = " ".join(pdf_text(folder / "booklet.pdf").split())
+    assert "Siân Ŵyn ap Dafydd" in booklet and "Fy llyfryn" in booklet

@@ -545,8 +545,25 @@ def _expand_days(value: Any) -> Any:
     return days
 
 
+_SCHEMA_DAY = "([Mm]onday|[Tt]uesday|[Ww]ednesday|[Tt]hursday|[Ff]riday|[Ss]aturday|[Ss]unday)"
+
+
+class _ShortDaysSchema:
+    """The schema an editor checks a timetable with: the short ways of writing days too
+    (``monday to thursday:``, ``every day:``, ``tuesday: same as monday``, ``wednesday: not in school``)."""
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = handler(core_schema)
+        schema["propertyNames"] = {"pattern": f"^({_SCHEMA_DAY}( to {_SCHEMA_DAY})?|[Ee]very day)$"}
+        day = schema.get("additionalProperties")
+        if isinstance(day, dict):
+            text = {"type": "string", "pattern": f"^([Ss]ame as {_SCHEMA_DAY}|[Nn]ot in school)$"}
+            schema["additionalProperties"] = {"anyOf": [day, text]}
+        return schema
+
+
 Day = dict[PeriodId, Annotated[Slot, BeforeValidator(_slot_entry)]]
-Timetable = Annotated[dict[Weekday, Day], BeforeValidator(_expand_days)]
+Timetable = Annotated[dict[Weekday, Day], BeforeValidator(_expand_days), _ShortDaysSchema()]
 
 
 GroupId = Annotated[str, AfterValidator(_reference("group", "groups", "groups"))]
