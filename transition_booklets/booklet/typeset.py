@@ -278,12 +278,18 @@ def _translator(table: dict[int, str]) -> Callable[[str], str]:
     return translate
 
 
+MISSING_LETTER = "\u25a1"  # □, drawn by Noto Sans Symbols 2
+
+
 def _stand_in(char: str) -> str:
-    """What to print instead of a character no font has: nothing for a symbol, ``?`` for a letter."""
+    """What to print instead of a character no font has: nothing for a symbol, a box (□) for a letter.
+
+    A box is what a reader knows as "this could not be shown"; a question mark would read as part of
+    the name. `check`, every build and the staff report say where each such character is."""
     category = unicodedata.category(char)
     if category[0] in "SMC" or char.isspace():
         return ""
-    return "?"
+    return MISSING_LETTER
 
 
 # ---------------------------------------------------------------------------
@@ -695,7 +701,7 @@ def render_reading_copy(
             # (staff.advice.drawing_warnings); one the bundled fonts should draw is a fault here.
             unexpected = sorted(char for char in missing if drawn(char))
             (log.warning if unexpected else log.debug)(
-                "%s: no font in the booklet can print %s; left out (symbols) or shown as '?' (letters)",
+                "%s: no font in the booklet can print %s; left out (symbols) or shown as a box (letters)",
                 shown,
                 " ".join(sorted(missing)),
             )

@@ -323,7 +323,7 @@ def drawing_warnings(file: str, data: object, positions: Positions) -> list[Prob
         effect = (
             "the booklet leaves it out, and the pages show it only where the reader's device has emoji"
             if emoji_only
-            else "the booklet prints ? in its place, and the pages show it only if the reader's device has a font for it"
+            else "the booklet prints a box (□) in its place, and the pages show it only if the reader's device has a font for it"
         )
         warnings.append(
             Problem(
