@@ -167,7 +167,10 @@ def test_the_family_page_comes_in_the_familys_language_first(families: Path) -> 
     assert '<div class="tb-family-language" lang="pl" dir="ltr">' in polish
     assert "Dla mojej rodziny" in polish and "Z kim się kontaktować" in polish
     assert "środa, 6 stycznia 2027" in polish, "the date in Polish"
-    assert "Email (Mum can translate it more easily)" in polish, "what the school wrote stays as written"
+    # What the school wrote: in Polish where the school gave a translation (translations/pl.yaml), else as written.
+    assert "E-mail (mamie łatwiej go przetłumaczyć)" in polish and "Sekretariat szkoły" in polish
+    assert "SEND team (Mrs Okafor)" in polish
+    assert "Email (Mum can translate it more easily)" in english_part and "School office" in english_part
     assert "In English" in english_part and "Who to contact" in english_part
     assert "Wednesday 6 January 2027" in english_part
     # The other pages stay in the school's language.
@@ -264,3 +267,22 @@ def test_the_welsh_example_school_builds_in_welsh_and_english(tmp_path: Path) ->
     assert "Helo Siân!" in page_text(folder / "index.html") and "Hello Siân!" in page_text(folder / "en" / "index.html")
     booklet = " ".join(pdf_text(folder / "booklet.pdf").split())
     assert "Siân Ŵyn ap Dafydd" in booklet and "Fy llyfryn" in booklet
+
+
+def test_a_changed_translation_rebuilds_only_the_pupils_whose_family_reads_it(
+    example_copy: Path, tmp_path: Path
+) -> None:
+    options = BuildOptions(example_copy, tmp_path / "site", tmp_path / "staff", pdf=False, jobs=1)
+    assert build_cohort(options).ok
+    table = example_copy / "translations" / "pl.yaml"
+    table.write_text(
+        table.read_text(encoding="utf-8").replace("Co dwa tygodnie", "Raz na dwa tygodnie"), encoding="utf-8"
+    )
+    again = build_cohort(options)
+    assert again.built == ["zofia-wisniewska"], again.built
+    assert "Raz na dwa tygodnie" in (tmp_path / "site" / "zofia-wisniewska" / "family.html").read_text(encoding="utf-8")
+    # A translation written wrongly: the pupil is not built, with the file and line to change.
+    table.write_text("School office: [Sekretariat]\n", encoding="utf-8")
+    broken = build_cohort(options)
+    assert broken.failed == ["zofia-wisniewska"]
+    assert any("translations/pl.yaml:1:1" in str(problem) for problem in broken.problems), broken.problems

@@ -89,14 +89,15 @@ def write_pupil_calendar(
     view: PupilView,
     path: Path,
     words: Mapping[str, Any] | None = None,
-    family_words: Mapping[str, Any] | None = None,
+    family: tuple[PupilView, Any] | None = None,
 ) -> Path:
-    """The family's calendar file; with ``family_words`` (their own language) each event is named in both."""
+    """The family's calendar file; with ``family`` (the view and words in their own language) each event is
+    named in both."""
     said = {**ENGLISH, **{key: value for key, value in (words or {}).items() if key in ENGLISH}}
     name = str(said["calendar_name"]).format(name=view["called"], school=view["school"]["short_name"])
     events = pupil_events(view, words)
-    if family_words is not None:
-        theirs = pupil_events(view, family_words)
+    if family is not None:
+        theirs = pupil_events(family[0], family[1].all())
         events = [replace(event, summary=f"{own.summary} · {event.summary}") for event, own in zip(events, theirs, strict=True)]
     path.write_bytes(calendar(name, "-//transition-booklets//EN", events))
     return path

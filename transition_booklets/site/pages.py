@@ -41,6 +41,7 @@ from transition_booklets.support.icons import icon_svg
 from transition_booklets.support.parallel import can_fork, fork_pool
 from transition_booklets.support.templating import DataEnvironment
 from transition_booklets.view.sections import Place, PupilView
+from transition_booklets.data.translations import school_translations, translated
 from transition_booklets.view.pupil_view import build_view
 from transition_booklets.view.words import Words, has_words, language_name, language_of
 
@@ -319,8 +320,9 @@ def write_docs(
     family = None
     family_locale = record.pupil.family_language
     if family_locale and language_of(family_locale) != words.language and has_words(family_locale, cohort.school.theme):
+        family_view = build_view(cohort.school, record.pupil, record.id, locale=family_locale)
         family = (
-            build_view(cohort.school, record.pupil, record.id, locale=family_locale),
+            translated(family_view, school_translations(cohort.data_dir, language_of(family_locale))),
             Words(family_locale, cohort.school.theme),
         )
     nav, pages = render_pages(
@@ -335,7 +337,7 @@ def write_docs(
         family=family,
         switch=switch,
     )
-    write_pupil_calendar(view, docs / "calendar.ics", words.all(), family[1].all() if family else None)
+    write_pupil_calendar(view, docs / "calendar.ics", words.all(), family)
     _write_fonts(docs, [*pages.values(), view["called"], view["school"]["short_name"]])
     extra_css = []
     school_css = cohort.school.theme.extra_css if cohort.school.theme else None

@@ -32,7 +32,8 @@ from pathlib import Path
 from transition_booklets.data.loader import SCHOOL_FILE, Cohort, PupilRecord, school_positions
 from transition_booklets.data.models import Pupil, School, Timetable
 from transition_booklets.data.timetables import full_timetable, timetable_of
-from transition_booklets.data.problems import Problem, Severity, display_path, dotted
+from transition_booklets.data.problems import BuildError, Problem, Severity, display_path, dotted
+from transition_booklets.data.translations import school_translations
 from transition_booklets.data.yaml_source import Location, Positions, YamlProblem, read_yaml
 from transition_booklets.support.fonts import undrawable
 from transition_booklets.view.words import available_languages, has_words, language_of
@@ -378,6 +379,11 @@ def _language_warnings(record: PupilRecord, school: School) -> list[Problem]:
         return []
     language = language_of(locale)
     if has_words(locale, school.theme):
+        try:
+            school_translations(record.path.parent, language)
+        except BuildError as error:  # the pupil's build says the same, and stops
+            return [Problem(display_path(record.path), *record.positions.of(("family_language",)), "family_language",
+                            f"its translations cannot be read: {error}", Severity.warning)]  # fmt: skip
         return []
     line, column = record.positions.of(("family_language",))
     known = ", ".join(available_languages())

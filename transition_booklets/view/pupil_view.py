@@ -33,12 +33,13 @@ from transition_booklets.data.models import (
     Phase as PhaseModel,
 )
 from transition_booklets.data.timetables import full_timetable, timetable_of
+from transition_booklets.data.translations import TRANSLATIONS
 from transition_booklets.support.icons import PLACE_KIND_ICONS
 from transition_booklets.view.sections import Day, ImageRef, Person, Phase, PupilView
 from transition_booklets.view.sections import Place as PlaceView
 from transition_booklets.view.sections import Slot as SlotView
 from transition_booklets.view.sections import Timetable as TimetableView
-from transition_booklets.view.words import Words
+from transition_booklets.view.words import Words, language_of
 
 PLACEHOLDER_COLOURS = ["#1f5f8b", "#2e7d32", "#6a1b9a", "#ad1457", "#00695c", "#4e342e", "#283593", "#bf360c"]
 
@@ -432,6 +433,8 @@ class _ViewBuilder:
         if keyworker and keyworker.welcome_recording:
             self.files.add(keyworker.welcome_recording.file)
         view["places"] = sorted(self.places.values(), key=lambda place: place["name"])
+        if pupil.family_language:  # the school's own translations for the family page (see site.pages)
+            self.files.add(f"{TRANSLATIONS}/{language_of(pupil.family_language)}.yaml")
         view["files"] = sorted(self.files)
         return view
 
