@@ -128,7 +128,15 @@ def family_keys() -> set[str]:
     """Every word the family page, the calendar and the letter use."""
     template = (resources.SITE_SRC / "pages" / "family.md.j2").read_text(encoding="utf-8")
     keys = set(re.findall(r"words\.([a-z_]+)", template)) - {"family_school_language"}
-    keys |= {"plan", "rewards", "sanctions", "photo_of", "page_keyworker"}
+    keys |= {
+        "plan",
+        "rewards",
+        "sanctions",
+        "photo_of",
+        "page_keyworker",
+        "booklet_contacts_title",
+        "booklet_agreed_title",
+    }
     keys |= set(CALENDAR_WORDS) | {f"letter_{key}" for key in LETTER_WORDS}
     return keys
 
@@ -286,3 +294,14 @@ def test_a_changed_translation_rebuilds_only_the_pupils_whose_family_reads_it(
     broken = build_cohort(options)
     assert broken.failed == ["zofia-wisniewska"]
     assert any("translations/pl.yaml:1:1" in str(problem) for problem in broken.problems), broken.problems
+
+
+def test_the_booklet_has_the_familys_pages_in_their_language_first(families: Path) -> None:
+    zosia = " ".join(pdf_text(families / "site" / "zofia-wisniewska" / "booklet.pdf").split())
+    assert "Kontakty dla mojej rodziny" in zosia and "Sekretariat szkoły" in zosia
+    assert zosia.index("Kontakty dla mojej rodziny") < zosia.index("Contacts for my family")
+    amy = pdf_text(families / "site" / "amy-jones" / "booklet.pdf")
+    # Text extraction reorders right-to-left runs: every letter of the Urdu title is there, and the
+    # phone number reads in its own order.
+    assert set("میرے خاندان کے لیے رابطے") - {" "} <= set(amy)
+    assert "01234 567890" in amy

@@ -560,16 +560,25 @@ def build_payload(
     words: Words | None = None,
     *,
     emoji: bool = False,
+    family: tuple[PupilView, Words] | None = None,
 ) -> dict[str, Any]:
     """The JSON document the template reads; images are copied into ``root`` on the way.
 
     ``words``: the school's words (default: the tool's, in the view's locale). ``emoji``: a colour
-    emoji font is there, so emoji are printed (otherwise they are left out).
+    emoji font is there, so emoji are printed (otherwise they are left out). ``family``: the view
+    and words in the family's own language: the family's pages come first in it.
     """
     words = words or Words(view["school"]["locale"])
     walked = _Prepared(_printed_part(view), emoji=emoji)
     prepared = walked.view
-    _add_images(prepared, walked.images, _ImageFolder(root, resolve_image))
+    images = _ImageFolder(root, resolve_image)
+    _add_images(prepared, walked.images, images)
+    family_part = None
+    if family is not None:
+        theirs = _Prepared(_printed_part(family[0]), emoji=emoji)
+        _add_images(theirs.view, theirs.images, images)
+        walked.icon_names |= theirs.icon_names
+        family_part = {"view": theirs.view, "words": family[1].all(), "language": family[1].language}
     _group_days(prepared.get("timetable"), words)
     for phase in prepared.get("phases", []):
         if phase.get("own_timetable"):
@@ -580,6 +589,7 @@ def build_payload(
             timetable.pop("days", None)  # the pages print the groups of days
     return {
         "view": prepared,
+        "family": family_part,
         "words": words.all(),
         "icons": _icons(walked.icon_names),
         "meta": {
@@ -753,6 +763,7 @@ def write_booklets(
     words: Words | None = None,
     theme: SchoolTheme | None = None,
     font_cache: Path | None = None,
+    family: tuple[PupilView, Words] | None = None,
 ) -> BookletFiles:
     """Write the reading copy and the print copy of one pupil's booklet into ``folder``.
 
@@ -779,7 +790,7 @@ def write_booklets(
     extra = (str(emoji_folder),) if emoji_folder else ()
     with _typst_root(folder, work_dir) as root:
         payload = build_payload(
-            view, root, resolve_image or data_folder_images(data_dir), when, words, emoji=bool(extra)
+            view, root, resolve_image or data_folder_images(data_dir), when, words, emoji=bool(extra), family=family
         )
         pdf = render_reading_copy(payload, root, shown=shown, created=when, theme=theme, extra_fonts=extra)
     try:

@@ -42,7 +42,7 @@ from transition_booklets.publish.folders import Publisher
 from transition_booklets.site.engine import SiteEngine
 from transition_booklets.site.pages import page_environment, write_pupil_site
 from transition_booklets.support.parallel import can_fork, fork_pool, one_typst_thread
-from transition_booklets.view.pupil_view import build_view
+from transition_booklets.view.pupil_view import build_view, family_view
 from transition_booklets.view.words import Words
 
 log = logging.getLogger(__name__)
@@ -143,6 +143,7 @@ class PupilBuilder:
                     words=Words.for_school(school),
                     theme=school.theme,
                     font_cache=settings.cache_dir / "fonts",
+                    family=family_view(school, record.pupil, record.id, cohort.data_dir, besides=school.locale),
                 )
                 return {"reading": files.reading.name, "print": files.print.name}
 

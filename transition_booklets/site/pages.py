@@ -41,9 +41,8 @@ from transition_booklets.support.icons import icon_svg
 from transition_booklets.support.parallel import can_fork, fork_pool
 from transition_booklets.support.templating import DataEnvironment
 from transition_booklets.view.sections import Place, PupilView
-from transition_booklets.data.translations import school_translations, translated
-from transition_booklets.view.pupil_view import build_view
-from transition_booklets.view.words import Words, has_words, language_name, language_of
+from transition_booklets.view.pupil_view import build_view, family_view
+from transition_booklets.view.words import Words, language_name
 
 log = logging.getLogger(__name__)
 
@@ -317,14 +316,7 @@ def write_docs(
                 for pin in layout_pins(view["key_places"], web.x1.width, web.x1.height)
             ],
         }
-    family = None
-    family_locale = record.pupil.family_language
-    if family_locale and language_of(family_locale) != words.language and has_words(family_locale, cohort.school.theme):
-        family_view = build_view(cohort.school, record.pupil, record.id, locale=family_locale)
-        family = (
-            translated(family_view, school_translations(cohort.data_dir, language_of(family_locale))),
-            Words(family_locale, cohort.school.theme),
-        )
+    family = family_view(cohort.school, record.pupil, record.id, cohort.data_dir, besides=words.locale)
     nav, pages = render_pages(
         view,
         images,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 from typing import Literal
 
 from transition_booklets.data.models import (
@@ -33,13 +34,13 @@ from transition_booklets.data.models import (
     Phase as PhaseModel,
 )
 from transition_booklets.data.timetables import full_timetable, timetable_of
-from transition_booklets.data.translations import TRANSLATIONS
+from transition_booklets.data.translations import TRANSLATIONS, school_translations, translated
 from transition_booklets.support.icons import PLACE_KIND_ICONS
 from transition_booklets.view.sections import Day, ImageRef, Person, Phase, PupilView
 from transition_booklets.view.sections import Place as PlaceView
 from transition_booklets.view.sections import Slot as SlotView
 from transition_booklets.view.sections import Timetable as TimetableView
-from transition_booklets.view.words import Words, language_of
+from transition_booklets.view.words import Words, has_words, language_of
 
 PLACEHOLDER_COLOURS = ["#1f5f8b", "#2e7d32", "#6a1b9a", "#ad1457", "#00695c", "#4e342e", "#283593", "#bf360c"]
 
@@ -437,6 +438,19 @@ class _ViewBuilder:
             self.files.add(f"{TRANSLATIONS}/{language_of(pupil.family_language)}.yaml")
         view["files"] = sorted(self.files)
         return view
+
+
+def family_view(
+    school: School, pupil: Pupil, pupil_id: str, data_dir: Path, *, besides: str
+) -> tuple[PupilView, Words] | None:
+    """The pupil's view and words in their family's own language (``family_language``), with the school's
+    translations of what it wrote; None when there is none, it is ``besides`` (the guide's language), or
+    the tool has no words in it."""
+    locale = pupil.family_language
+    if not locale or language_of(locale) == language_of(besides) or not has_words(locale, school.theme):
+        return None
+    view = build_view(school, pupil, pupil_id, locale=locale)
+    return translated(view, school_translations(data_dir, language_of(locale))), Words(locale, school.theme)
 
 
 def build_view(school: School, pupil: Pupil, pupil_id: str, *, locale: str | None = None) -> PupilView:
