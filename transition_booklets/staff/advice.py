@@ -346,7 +346,7 @@ def _pupil_values(record: PupilRecord) -> object:
 
 def school_drawing_warnings(cohort: Cohort) -> list[Problem]:
     """Characters no font draws in ``school.yaml``'s texts (shown on many pupils' pages)."""
-    if cohort.school is None:
+    if cohort.school is None or not _has_undrawable(cohort.data_dir / SCHOOL_FILE):
         return []
     values = cohort.school.model_dump(mode="json", by_alias=True, exclude_none=True)
     return drawing_warnings(display_path(cohort.data_dir / SCHOOL_FILE), values, school_positions(cohort.data_dir))
@@ -358,7 +358,7 @@ def cohort_drawing_warnings(cohort: Cohort) -> list[Problem]:
     A file's text is looked at first, so that only a pupil whose file has such a character is
     read in full (a build after one edit does not read the others' files again).
     """
-    warnings = school_drawing_warnings(cohort) if _has_undrawable(cohort.data_dir / SCHOOL_FILE) else []
+    warnings = school_drawing_warnings(cohort)
     for record in sorted(cohort.pupils, key=lambda record: record.id):
         if _has_undrawable(record.path):
             warnings += drawing_warnings(display_path(record.path), _pupil_values(record), record.positions)
@@ -396,7 +396,7 @@ def _language_warnings(record: PupilRecord, school: School) -> list[Problem]:
 
 def _own_warnings(record: PupilRecord, school: School, today: dt.date) -> list[Problem]:
     pupil_file = display_path(record.path)
-    warnings = drawing_warnings(pupil_file, _pupil_values(record), record.positions)
+    warnings = drawing_warnings(pupil_file, _pupil_values(record), record.positions) if _has_undrawable(record.path) else []
     warnings += _language_warnings(record, school)
     for location, field, message in _pupil_gaps(record.pupil, school, today):
         # A missing key is reported at its parent key's line ("keyworker:"), a value at the value.

@@ -88,16 +88,22 @@ def faces_for(texts: Iterable[str]) -> list[Face]:
     For each character, the first family of :data:`FAMILIES` with a file whose range holds it
     draws it (in every weight that family has); the main font's Latin files are always in.
     """
-    codes = sorted({ord(char) for text in texts for char in text if ord(char) > 0x7F})
-    order = {family: index for index, family in enumerate(FAMILIES)}
-    chosen = {face.file for face in faces() if face.file in ALWAYS}
-    for code in codes:
-        holding = [face for face in faces() if face.covers_any([code])]
-        if not holding:
-            continue
-        first = min(order.get(face.family, len(order)) for face in holding)
-        chosen.update(face.file for face in holding if order.get(face.family, len(order)) == first)
+    chars = {char for char in set("".join(texts)) if ord(char) > 0x7F}
+    chosen = set(ALWAYS)
+    for char in chars:
+        chosen.update(_files_for(ord(char)))
     return [face for face in faces() if face.file in chosen]
+
+
+@functools.lru_cache(maxsize=8192)
+def _files_for(code: int) -> tuple[str, ...]:
+    """The files of the first family (in :data:`FAMILIES` order) that draws ``code``, every weight."""
+    order = {family: index for index, family in enumerate(FAMILIES)}
+    holding = [face for face in faces() if face.covers_any([code])]
+    if not holding:
+        return ()
+    first = min(order.get(face.family, len(order)) for face in holding)
+    return tuple(face.file for face in holding if order.get(face.family, len(order)) == first)
 
 
 def font_css(chosen: Iterable[Face], *, url_prefix: str = "") -> str:
@@ -119,6 +125,7 @@ def _coverage() -> tuple[list[int], list[int]]:
     return [low for low, _ in ranges], [high for _, high in ranges]
 
 
+@functools.lru_cache(maxsize=8192)
 def drawn(char: str) -> bool:
     """Whether a bundled font draws ``char`` (spaces, line breaks and invisible format characters need no drawing)."""
     code = ord(char)
@@ -131,11 +138,10 @@ def drawn(char: str) -> bool:
 
 def undrawable(text: str) -> list[str]:
     """The characters of ``text`` that no bundled font draws, each once, in order."""
-    found: list[str] = []
-    for char in text:
-        if char not in found and not drawn(char):
-            found.append(char)
-    return found
+    missing = {char for char in set(text) if not drawn(char)}
+    if not missing:
+        return []
+    return [char for char in dict.fromkeys(text) if char in missing]
 
 
 # ---------------------------------------------------------------------------
