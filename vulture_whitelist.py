@@ -60,3 +60,11 @@ outcomes_from_result
 render_readiness_section
 in_shard
 PURPOSES
+# The editor: http.server calls do_* and reads server_version; its page template reads the form's parts.
+_.do_GET
+_.do_POST
+_.do_OPTIONS
+_.server_version
+_.in_file_only
+_.help
+_.item_list

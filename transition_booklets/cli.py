@@ -1,4 +1,4 @@
-"""The command line: ``build`` (the default), ``check``, ``new``, ``init``, ``serve`` and ``schema``.
+"""The command line: ``build`` (the default), ``check``, ``new``, ``init``, ``import``, ``edit``, ``serve`` and ``schema``.
 
 This module and :mod:`~transition_booklets.commands` are the only ones that print. Bad input
 ends with exit code 1 and a list of problems, never a traceback; a usage mistake ends with
@@ -20,7 +20,7 @@ from transition_booklets import __version__
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("build", "check", "new", "init", "import", "serve", "schema")
+COMMANDS = ("build", "check", "new", "init", "import", "edit", "serve", "schema")
 DEFAULT_DATA = Path("pupils")
 
 DESCRIPTION = """\
@@ -34,6 +34,7 @@ commands:
   init    make a new data folder for your school (--example: a copy of the example school)
   import  make and update pupil files from your records system's pupil list (CSV or XLSX),
           or the groups' timetables from a timetable export
+  edit    fill in pupils' plans in forms in your browser, on this computer only
   serve   preview one pupil's site on this computer while you edit their file
   schema  write the JSON Schemas that editors use to check files as you type
 
@@ -176,6 +177,16 @@ def make_parser(prog: str = "transition-booklets") -> argparse.ArgumentParser:
     intake.add_argument("file", type=Path, metavar="FILE", help="the export: a .csv or .xlsx file")
     intake.add_argument("--dry-run", action="store_true", help="say what would change, and change nothing")
 
+    edit = commands.add_parser(
+        "edit",
+        help="fill in pupils' plans in forms in your browser",
+        description="Open the school's pupils as forms in your browser. The files stay the same YAML files, "
+        "comments and all. Only this computer can reach the editor, with the address it prints.",
+    )
+    _data_option(edit)
+    edit.add_argument("--port", type=int, default=0, help="the port to listen on (default: a free one)")
+    edit.add_argument("--no-browser", action="store_true", help="only print the address; do not open a browser")
+
     serve = commands.add_parser(
         "serve",
         help="preview one pupil's site while you edit",
@@ -232,6 +243,10 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
             from transition_booklets.commands import run_init
 
             return run_init(args.folder, example=args.example, prog=prog)
+        if args.command == "edit":
+            from transition_booklets.editor.server import run_edit
+
+            return run_edit(args.data, port=args.port, browser=not args.no_browser)
         if args.command == "serve":
             from transition_booklets.serve import run_serve
 

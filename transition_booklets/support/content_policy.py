@@ -58,8 +58,9 @@ def inline_script_hashes(page_html: str) -> list[str]:
     return found
 
 
-def policy(script_hashes: Iterable[str] = ()) -> str:
-    """The policy text for a page whose inline scripts have ``script_hashes``."""
+def policy(script_hashes: Iterable[str] = (), *, form_action: str = "'none'") -> str:
+    """The policy text for a page whose inline scripts have ``script_hashes``; ``form_action``: where its forms
+    may send (nowhere for a guide; the editor's own address for the editor's forms)."""
     scripts = " ".join(["'self'", *sorted(set(script_hashes))])
     return "; ".join(
         [
@@ -75,12 +76,12 @@ def policy(script_hashes: Iterable[str] = ()) -> str:
             "worker-src 'none'",
             "manifest-src 'none'",
             "base-uri 'none'",
-            "form-action 'none'",
+            f"form-action {form_action}",
         ]
     )
 
 
-def with_content_policy(page_html: str, *, also_allow: Iterable[str] = ()) -> str:
+def with_content_policy(page_html: str, *, also_allow: Iterable[str] = (), form_action: str = "'none'") -> str:
     """``page_html`` with its policy as the first element after ``<meta charset>`` (or ``<head>``).
 
     ``also_allow`` adds inline-script hashes of other pages this one may become: a protected
@@ -89,7 +90,7 @@ def with_content_policy(page_html: str, *, also_allow: Iterable[str] = ()) -> st
     """
     if POLICY_MARK in page_html[:4096]:
         return page_html
-    text = policy([*inline_script_hashes(page_html), *also_allow])
+    text = policy([*inline_script_hashes(page_html), *also_allow], form_action=form_action)
     meta = f'<meta {POLICY_MARK} content="{text}">'
     anchor = _CHARSET.search(page_html, 0, 4096) or _HEAD.search(page_html, 0, 4096)
     if anchor is None:

@@ -1,0 +1,217 @@
+"""The editor (``transition-booklets edit``): forms that write the same YAML a person writes, safely.
+
+The forms are read as a browser would submit them (every input, select and textarea of the
+page, with what it holds), so a test saves exactly what a person who changed nothing, or one
+field, would send.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import http.cookiejar
+import re
+import shutil
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLE
+from transition_booklets.data.loader import load_pupil, load_school
+from transition_booklets.editor.server import Editor, running
+
+PUPILS = sorted(path.stem for path in EXAMPLE.glob("*.yaml") if path.name != "school.yaml")
+
+
+class _Form(html.parser.HTMLParser):
+    """What a browser sends for the page's form: each field's name and value, in order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sent: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+        self._text: list[str] = []
+        self.invalid: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {key: value or "" for key, value in attrs}
+        name = attributes.get("name", "")
+        if attributes.get("aria-invalid") == "true":
+            self.invalid.append(name)
+        if tag == "input" and name:
+            kind = attributes.get("type", "text")
+            if kind == "checkbox":
+                if "checked" in attributes:
+                    self.sent.append((name, attributes.get("value", "on")))
+            else:
+                self.sent.append((name, attributes.get("value", "")))
+        elif tag == "select":
+            self._select = name
+        elif tag == "option" and self._select is not None and "selected" in attributes:
+            self.sent.append((self._select, attributes.get("value", "")))
+        elif tag == "textarea":
+            self._textarea, self._text = name, []
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            self.sent.append((self._textarea, "".join(self._text)))
+            self._textarea = None
+
+
+def form_of(page: str) -> _Form:
+    parser = _Form()
+    parser.feed(page)
+    return parser
+
+
+class Browser:
+    """A cookie-keeping client of one editor."""
+
+    def __init__(self, editor: Editor) -> None:
+        self.editor = editor
+        self.base = f"http://127.0.0.1:{editor.port}"
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.opener.open(editor.address).read()
+
+    def get(self, path: str) -> str:
+        return str(self.opener.open(self.base + path).read().decode("utf-8"))
+
+    def post(self, path: str, fields: list[tuple[str, str]]) -> tuple[int, str]:
+        data = urllib.parse.urlencode(fields).encode()
+        try:
+            response = self.opener.open(self.base + path, data=data)
+            return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8")
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    shutil.copytree(EXAMPLE, folder)
+    return folder
+
+
+@pytest.fixture
+def editor(data: Path) -> Iterator[Editor]:
+    with running(data) as running_editor:
+        yield running_editor
+
+
+def _status(url: str, headers: dict[str, str] | None = None) -> int:
+    request = urllib.request.Request(url, headers=headers or {})
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    try:
+        return int(opener.open(request).status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_only_the_printed_address_opens_the_editor(editor: Editor) -> None:
+    base = f"http://127.0.0.1:{editor.port}"
+    assert editor.address.startswith(base + "/?token=") and len(editor.token) >= 24
+    assert _status(base + "/") == 403, "no token"
+    assert _status(base + "/?token=wrong") == 403
+    assert _status(editor.address, {"Host": f"evil.example:{editor.port}"}) == 403, "another Host (DNS rebinding)"
+    assert _status(editor.address) == 200
+    # The token becomes a cookie only this site sends, and leaves the address.
+    request = urllib.request.Request(editor.address)
+    no_redirect = urllib.request.build_opener(
+        type("Keep", (urllib.request.HTTPRedirectHandler,), {"redirect_request": lambda *a: None})
+    )
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        no_redirect.open(request)
+    assert answer.value.code == 303 and answer.value.headers["Location"] == "/"
+    cookie = answer.value.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert _status(base + "/pupil/..%2Fschool") in (403, 404)
+
+
+@pytest.mark.parametrize("pupil", PUPILS)
+def test_a_file_saved_with_nothing_changed_stays_byte_for_byte(editor: Editor, data: Path, pupil: str) -> None:
+    before = (data / f"{pupil}.yaml").read_bytes()
+    client = Browser(editor)
+    page = client.get(f"/pupil/{pupil}")
+    status, answer = client.post(f"/pupil/{pupil}", form_of(page).sent)
+    assert status == 200 and "Nothing had changed" in answer
+    assert (data / f"{pupil}.yaml").read_bytes() == before
+
+
+def test_changed_fields_are_written_and_every_note_is_kept(editor: Editor, data: Path) -> None:
+    path = data / "kai-morgan.yaml"
+    before = path.read_text(encoding="utf-8")
+    client = Browser(editor)
+    page = client.get("/pupil/kai-morgan")
+    assert 'name="keyworker.staff"' in page and ">Ms Khan</option>" in page, "staff chosen by name"
+    sent = [(name, value) for name, value in form_of(page).sent if name not in ("preferred_name", "keyworker.staff")]
+    sent += [("preferred_name", "Kai"), ("keyworker.staff", "ms-khan"), ("first_visit.date", "2027-07-02")]
+    status, answer = client.post("/pupil/kai-morgan", sent)
+    assert status == 200 and "Saved" in answer, answer[:2000]
+    after = path.read_text(encoding="utf-8")
+    assert [line for line in before.splitlines() if line.startswith("#")] == [
+        line for line in after.splitlines() if line.startswith("#")
+    ], "every comment kept"
+    assert after.splitlines()[0] == before.splitlines()[0], "the $schema line stays first"
+    assert "preferred_name: Kai" in after and "keyworker:\n  staff: ms-khan" in after
+    assert "first_visit:\n  date: 2027-07-02" in after
+    school, _ = load_school(data)
+    record = load_pupil(path, school, data)
+    assert not isinstance(record, list), record
+    assert record.pupil.keyworker is not None and record.pupil.keyworker.staff == "ms-khan"
+
+
+def test_a_mistake_is_shown_beside_its_field_and_nothing_is_written(editor: Editor, data: Path) -> None:
+    path = data / "amy-jones.yaml"
+    before = path.read_bytes()
+    client = Browser(editor)
+    sent = [(name, value) for name, value in form_of(client.get("/pupil/amy-jones")).sent if name != "first_visit.date"]
+    sent.append(("first_visit.date", "2027-02-30"))
+    status, answer = client.post("/pupil/amy-jones", sent)
+    assert status == 200 and "Not saved yet" in answer
+    assert "first_visit.date" in form_of(answer).invalid
+    assert re.search(r'id="f-first_visit-date-problem">[^<]+<', answer)
+    assert path.read_bytes() == before
+    assert 'value="2027-02-30"' in answer, "what was typed stays in the form"
+
+
+def test_a_file_changed_in_a_text_editor_meanwhile_is_never_overwritten(editor: Editor, data: Path) -> None:
+    path = data / "jordan-reid.yaml"
+    client = Browser(editor)
+    sent = form_of(client.get("/pupil/jordan-reid")).sent
+    path.write_text(path.read_text(encoding="utf-8") + "# added in a text editor\n", encoding="utf-8")
+    edited = path.read_bytes()
+    status, answer = client.post("/pupil/jordan-reid", [*sent, ("pronouns", "they/them")])
+    assert status == 409 and "changed on this computer since you opened it" in answer
+    assert path.read_bytes() == edited
+
+
+def test_adding_a_pupil_writes_the_starter_file_and_opens_its_form(editor: Editor, data: Path) -> None:
+    client = Browser(editor)
+    home = client.get("/")
+    assert "Amelia Jones" in home and "Add a pupil" in home
+    status, answer = client.post("/new", [("name", "Tyler Brooks")])
+    assert status == 200 and "Tyler Brooks" in answer and 'name="preferred_name"' in answer
+    written = (data / "tyler-brooks.yaml").read_text(encoding="utf-8")
+    assert written.startswith("# yaml-language-server: $schema=") and re.search(
+        r'^name: "?Tyler Brooks"?$', written, re.M
+    )
+    status, _ = client.post("/new", [("name", "Tyler Brooks")])
+    assert status == 409, "a second pupil of the same name does not overwrite the first"
+
+
+def test_every_editor_page_has_a_policy_and_no_script(editor: Editor) -> None:
+    client = Browser(editor)
+    for page in (client.get("/"), client.get("/pupil/amy-jones")):
+        assert "<script" not in page
+        policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
+        assert policy and "form-action 'self'" in policy.group(1) and "connect-src 'none'" in policy.group(1)

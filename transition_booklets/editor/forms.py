@@ -1,0 +1,271 @@
+"""A pupil file as a form, made from the same JSON Schema the editors' checks use, so it never drifts.
+
+:func:`pupil_form` walks ``schema/pupil.schema.json`` (written from the data model) and gives a
+tree of :class:`Section` and :class:`Field`: a text box, a date or time, a number, a box with one
+line per item for a list of texts, a choice of the school's places or staff (shown by name,
+stored as ids) where a key names one. :func:`values_from_form` turns what a browser sends back
+into the values to write. Each input is named by its key path (``first_visit.date``,
+``reviews.0.what``), the same path ``check`` names in its messages, so a problem is shown beside
+its field.
+
+Not yet a form (edited in the file, and shown as such): the timetables (``timetable``,
+``phases[].timetable``), and lists of groups of keys other than the ones in :data:`ITEM_LISTS`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from transition_booklets.data.models import School
+from transition_booklets.support import resources
+
+# Keys whose value is a place id, or staff id (a choice of the school's, shown by name).
+PLACE_KEYS = frozenset({"meet_at", "where", "place"})
+STAFF_KEYS = frozenset({"met_by", "staff", "mentor", "teacher"})
+PLACE_LISTS = frozenset({"places"})
+STAFF_LISTS = frozenset({"who_i_will_meet"})
+# Lists of groups of keys the form shows item by item, with "add" and "remove".
+ITEM_LISTS = frozenset({"reviews", "key_places", "people", "break_times"})
+NOT_IN_FORM = frozenset({"timetable", "timetable_changes", "phases", "photo", "groups"})
+# Optional sections a transition lead fills first, open from the start; the rest start collapsed.
+OPEN_SECTIONS = frozenset({"first_visit", "keyworker"})
+
+
+@dataclass
+class Field:
+    path: tuple[str | int, ...]
+    label: str
+    kind: str  # text, date, time, number, lines, place, staff, places, staffs, yesno
+    help: str = ""
+    required: bool = False
+    value: Any = None
+    options: list[tuple[str, str]] = field(default_factory=list)  # (id, name) for choices
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return ".".join(str(part) for part in self.path)
+
+    @property
+    def shown(self) -> str:
+        """The value as the input shows it."""
+        if self.value is None:
+            return ""
+        if self.kind == "lines":
+            return "\n".join(str(item) for item in self.value)
+        if self.kind == "yesno":
+            return "yes" if self.value else "no"
+        if isinstance(self.value, dt.time):
+            return self.value.strftime("%H:%M")
+        return str(self.value)
+
+
+@dataclass
+class Section:
+    path: tuple[str | int, ...]
+    title: str
+    help: str = ""
+    fields: list[Field | Section] = field(default_factory=list)
+    optional: bool = True
+    present: bool = False
+    item_list: bool = False  # a list of groups of keys: its parts are the items
+    in_file_only: bool = False  # not a form yet: edited in the file
+
+    @property
+    def name(self) -> str:
+        return ".".join(str(part) for part in self.path)
+
+    @property
+    def open(self) -> bool:
+        return self.present or not self.optional or (len(self.path) == 1 and self.path[0] in OPEN_SECTIONS)
+
+
+@functools.cache
+def pupil_schema() -> dict[str, Any]:
+    return dict(json.loads((resources.SCHEMAS / "pupil.schema.json").read_text(encoding="utf-8")))
+
+
+def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The node without ``$ref`` and ``anyOf: [X, null]``; and whether null is allowed."""
+    nullable = False
+    if "anyOf" in node:
+        options = [option for option in node["anyOf"] if option.get("type") != "null"]
+        nullable = len(options) < len(node["anyOf"])
+        if len(options) == 1:
+            node = {**options[0], **{k: v for k, v in node.items() if k not in ("anyOf", "default")}}
+    if "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        node = {**schema["$defs"][name], **{k: v for k, v in node.items() if k != "$ref"}}
+    return node, nullable
+
+
+def _label(key: str, node: dict[str, Any]) -> str:
+    title = str(node.get("title") or key.replace("_", " "))
+    return title[:1].upper() + title[1:].lower()
+
+
+def _kind(key: str, node: dict[str, Any]) -> str | None:
+    kind = node.get("type")
+    if key in PLACE_KEYS and kind == "string":
+        return "place"
+    if key in STAFF_KEYS and kind == "string":
+        return "staff"
+    if kind == "array":
+        items = node.get("items", {})
+        if key in PLACE_LISTS:
+            return "places"
+        if key in STAFF_LISTS:
+            return "staffs"
+        if items.get("type") == "string":
+            return "lines"
+        return None
+    if kind == "string":
+        return {"date": "date", "time": "time"}.get(str(node.get("format")), "text")
+    if kind == "integer":
+        return "number"
+    if kind == "boolean":
+        return "yesno"
+    return None
+
+
+def _at(data: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _section(
+    schema: dict[str, Any],
+    node: dict[str, Any],
+    path: tuple[str | int, ...],
+    data: Any,
+    school: School | None,
+    title: str,
+    optional: bool,
+) -> Section:
+    section = Section(
+        path, title, str(node.get("description", "")), optional=optional, present=_at(data, path) is not None
+    )
+    required = set(node.get("required", []))
+    for key, child in sorted(node.get("properties", {}).items(), key=lambda item: _order(item[0])):
+        resolved, nullable = _resolve(schema, child)
+        child_path = (*path, key)
+        label = _label(key, resolved)
+        if key in NOT_IN_FORM:
+            section.fields.append(
+                Section(child_path, label, "", present=_at(data, child_path) is not None, in_file_only=True)
+            )
+            continue
+        if resolved.get("type") == "object" and "properties" in resolved:
+            title = key.replace("_", " ").capitalize()  # the key, as the data reference names the section
+            section.fields.append(
+                _section(schema, resolved, child_path, data, school, title, optional=key not in required)
+            )
+            continue
+        if resolved.get("type") == "array" and key in ITEM_LISTS:
+            item_node, _ = _resolve(schema, resolved.get("items", {}))
+            items = _at(data, child_path) or []
+            group = Section(
+                child_path, label, str(resolved.get("description", "")), present=bool(items), item_list=True
+            )
+            for index in range(len(items)):
+                group.fields.append(
+                    _section(schema, item_node, (*child_path, index), data, school, f"{label} {index + 1}", False)
+                )
+            section.fields.append(group)
+            continue
+        kind = _kind(key, resolved)
+        if kind is None:
+            section.fields.append(
+                Section(child_path, label, "", present=_at(data, child_path) is not None, in_file_only=True)
+            )
+            continue
+        section.fields.append(
+            Field(
+                child_path,
+                label,
+                kind,
+                help=str(resolved.get("description", "")),
+                required=key in required and not nullable,
+                value=_at(data, child_path),
+                options=_options(kind, school),
+            )
+        )
+    return section
+
+
+# The order a transition lead fills a file in (as in docs/data-reference.md); other keys after.
+_ORDER = (
+    "name", "preferred_name", "pronouns", "year", "start_date", "previous_setting", "family_language",
+    "first_visit", "keyworker", "buddy", "first_day_story", "key_places", "worries", "break_times",
+    "small_group", "mentoring", "about_me", "views", "family_liaison", "reviews", "agreed", "what_to_bring",
+    "date", "start", "end", "meet_at", "met_by", "staff", "where", "when", "message",
+)  # fmt: skip
+
+
+def _order(key: str) -> tuple[int, str]:
+    return (_ORDER.index(key) if key in _ORDER else len(_ORDER), key)
+
+
+def _options(kind: str, school: School | None) -> list[tuple[str, str]]:
+    if school is None:
+        return []
+    if kind in ("place", "places"):
+        return [(place_id, place.name) for place_id, place in school.places.items()]
+    if kind in ("staff", "staffs"):
+        return [(staff_id, member.name) for staff_id, member in school.staff.items()]
+    return []
+
+
+def pupil_form(data: Any, school: School | None) -> Section:
+    """The form for a pupil file holding ``data`` (plain values), with the school's choices."""
+    schema = pupil_schema()
+    return _section(schema, schema, (), data or {}, school, "", optional=False)
+
+
+def fields_of(section: Section) -> list[Field]:
+    found: list[Field] = []
+    for part in section.fields:
+        found += fields_of(part) if isinstance(part, Section) else [part]
+    return found
+
+
+def _typed(field: Field, raw: list[str]) -> Any:
+    """A field's value from what the browser sent (``raw``: every value of its name); None when empty."""
+    if field.kind in ("places", "staffs"):
+        chosen = [value for value in raw if value]
+        return chosen or None
+    text = raw[-1].replace("\r\n", "\n") if raw else ""
+    if field.kind == "lines":
+        lines = [line.strip() for line in text.split("\n") if line.strip()]
+        return lines or None
+    text = text.strip()
+    if not text:
+        return None
+    if field.kind == "number":
+        try:
+            return int(text)
+        except ValueError:
+            return text  # the check says what is wrong
+    if field.kind == "yesno":
+        return text == "yes"
+    if field.kind == "date":
+        try:
+            return dt.date.fromisoformat(text)  # written as a date (2027-09-02), not as quoted text
+        except ValueError:
+            return text  # the check says what is wrong
+    return text
+
+
+def values_from_form(form: Section, sent: dict[str, list[str]]) -> dict[tuple[str | int, ...], Any]:
+    """Each field's new value by path (None: the key is to go), from what the browser sent."""
+    return {field.path: _typed(field, sent.get(field.name, [])) for field in fields_of(form)}

@@ -1,0 +1,125 @@
+"""Writing a form's values into a pupil file, as a person would: the file stays theirs.
+
+:func:`changed_text` sets only the values that changed, on the file's own ``ruamel.yaml``
+round-trip tree, so comments, key order, quoting and the ``$schema`` line stay as they were; a
+value emptied in the form takes its key out (and a group of keys left empty goes too). A form
+saved with nothing changed writes nothing, so the file stays byte for byte as it was.
+
+A file is opened with its :func:`digest`; saving checks the file still has it, so a change made
+meanwhile in a text editor is never overwritten unseen (:class:`ChangedOnDisk`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from transition_booklets.intake.yaml_files import dump, parse, plain
+
+
+class ChangedOnDisk(Exception):
+    """The file changed since the form was opened."""
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _comparable(value: Any) -> Any:
+    """A value as the form would show it: dates and times as text, numbers as numbers."""
+    value = plain(value)
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()[:5] if isinstance(value, dt.time) else value.isoformat()
+    if isinstance(value, list):
+        return [_comparable(item) for item in value]
+    return value
+
+
+def _child(node: Any, part: str | int) -> Any:
+    """``node[part]``, or None when there is no such key or item."""
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and part < len(node):
+        return node[part]
+    return None
+
+
+def _get(tree: Any, path: tuple[str | int, ...]) -> Any:
+    node: Any = tree
+    for part in path:
+        node = _child(node, part)
+        if node is None:
+            return None
+    return node
+
+
+def _set(tree: CommentedMap, path: tuple[str | int, ...], value: Any) -> None:
+    node: Any = tree
+    for part, following in itertools.pairwise(path):
+        child = _child(node, part)
+        if child is None:
+            child = CommentedSeq() if isinstance(following, int) else CommentedMap()
+            node[part] = child
+        node = child
+    last = path[-1]
+    existing = _child(node, last)
+    if isinstance(existing, CommentedSeq) and isinstance(value, list):
+        existing[:] = value  # the list keeps how it was written (on one line, or one item a line)
+        return
+    if isinstance(value, list) and not isinstance(value, CommentedSeq):
+        value = CommentedSeq(value)
+    if isinstance(node, list) and isinstance(last, int):
+        while len(node) <= last:
+            node.append(None)
+    node[last] = value
+
+
+def _remove(tree: CommentedMap, path: tuple[str | int, ...]) -> None:
+    """Take the key out, and any group of keys it leaves empty."""
+    for depth in range(len(path), 0, -1):
+        parent = _get(tree, path[: depth - 1]) if depth > 1 else tree
+        key = path[depth - 1]
+        if isinstance(parent, dict) and key in parent:
+            value = parent[key]
+            if depth == len(path) or (isinstance(value, (dict, list)) and not value):
+                del parent[key]
+                continue
+        break
+
+
+def changed_text(text: str, values: dict[tuple[str | int, ...], Any]) -> str:
+    """``text`` (a pupil file) with ``values`` written in; the same text when nothing changed."""
+    tree = parse(text)
+    changed = False
+    for path, value in values.items():
+        current = _comparable(_get(tree, path))
+        if current == _comparable(value) or (current in (None, "", []) and value is None):
+            continue
+        if (
+            isinstance(current, list)
+            and isinstance(value, list)
+            and sorted(map(str, current)) == sorted(map(str, value))
+        ):
+            continue  # the same choices (ticked in the school's order): the file's order stays
+        if isinstance(current, list) and isinstance(value, list) and set(map(str, value)) >= set(map(str, current)):
+            value = [*current, *(item for item in value if item not in current)]  # kept in order, new ones after
+        changed = True
+        if value is None:
+            _remove(tree, path)
+        else:
+            _set(tree, path, value)
+    return dump(tree) if changed else text
+
+
+def save(path: Path, opened_digest: str, values: dict[tuple[str | int, ...], Any]) -> tuple[str, bool]:
+    """The file's new text and whether it differs; raises :class:`ChangedOnDisk` if it changed since it was opened."""
+    text = path.read_text(encoding="utf-8")
+    if digest(text) != opened_digest:
+        raise ChangedOnDisk(str(path))
+    new = changed_text(text, values)
+    return new, new != text

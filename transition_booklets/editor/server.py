@@ -1,0 +1,342 @@
+"""``transition-booklets edit``: a school's data folder as forms in the browser, on this computer only.
+
+Safe by construction:
+
+* it listens on 127.0.0.1 only, on the port given or a free one;
+* every request needs the editor's random token: in the address it prints (``?token=…``), which
+  sets a ``SameSite=Strict``, ``HttpOnly`` cookie and leads on without the token in the address;
+* the ``Host`` header must be this address (a web page elsewhere cannot reach it by a DNS trick);
+* no CORS headers, a strict Content-Security-Policy on every page, no script at all;
+* it reads and writes only pupil files of the data folder (``<pupil-id>.yaml``), by id.
+
+Pages: the school's pupils with their readiness, "Add a pupil" (the same starter file as
+``new``), and one pupil's form (:mod:`~transition_booklets.editor.forms`). Saving checks the file
+as ``check`` does before writing: problems are shown beside their fields and nothing is
+written; a file changed on disk since it was opened is never overwritten
+(:mod:`~transition_booklets.editor.saving`).
+"""
+
+from __future__ import annotations
+
+import http.server
+import logging
+import secrets
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import yaml
+
+from transition_booklets.data.loader import PUPIL_ID, load_pupil, load_school, pupil_files
+from transition_booklets.data.problems import display_path
+from transition_booklets.data.schema import pupil_schema_line
+from transition_booklets.data.starter import pupil_id_for, render_starter
+from transition_booklets.editor.forms import Field, Section, fields_of, pupil_form, values_from_form
+from transition_booklets.editor.saving import ChangedOnDisk, digest, save
+from transition_booklets.staff.readiness import pupil_readiness
+from transition_booklets.support import resources
+from transition_booklets.support.content_policy import with_content_policy
+from transition_booklets.support.files import write_atomic
+from transition_booklets.support.templating import template
+
+log = logging.getLogger(__name__)
+
+COOKIE = "tb-editor"
+MAX_FORM_BYTES = 1_000_000  # a pupil file's form is a few kilobytes
+EDITOR_TEMPLATES = resources.SITE_SRC / "editor"
+
+
+@dataclass
+class Editor:
+    """The editor of one data folder: its token and address."""
+
+    data_dir: Path
+    token: str
+    host: str = "127.0.0.1"
+    port: int = 0
+
+    @property
+    def address(self) -> str:
+        return f"http://{self.host}:{self.port}/?token={self.token}"
+
+    def allowed_hosts(self) -> set[str]:
+        return {f"127.0.0.1:{self.port}", f"localhost:{self.port}"}
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server_version = "transition-booklets-editor"
+    editor: Editor  # set on the class made for each server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("editor: " + format, *args)
+
+    # ---- the gate -----------------------------------------------------------------------------
+
+    def _allowed(self) -> bool:
+        if self.headers.get("Host", "") not in self.editor.allowed_hosts():
+            self._plain(HTTPStatus.FORBIDDEN, "This address is not the editor's.")
+            return False
+        query = parse_qs(urlsplit(self.path).query)
+        if query.get("token", [""])[0] == self.editor.token:
+            target = urlsplit(self.path).path or "/"
+            self.send_response(HTTPStatus.SEE_OTHER)
+            self.send_header("Location", target)
+            self.send_header("Set-Cookie", f"{COOKIE}={self.editor.token}; HttpOnly; SameSite=Strict; Path=/")
+            self.end_headers()
+            return False
+        cookies = SimpleCookie(self.headers.get("Cookie", ""))
+        sent = cookies.get(COOKIE)
+        if sent is None or not secrets.compare_digest(sent.value, self.editor.token):
+            self._plain(HTTPStatus.FORBIDDEN, "Open the editor with the address it printed (it has the key in it).")
+            return False
+        return True
+
+    def _plain(self, status: HTTPStatus, text: str) -> None:
+        body = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _page(self, text: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+        body = with_content_policy(text, form_action="'self'").encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Frame-Options", "DENY")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _redirect(self, target: str) -> None:
+        self.send_response(HTTPStatus.SEE_OTHER)
+        self.send_header("Location", target)
+        self.end_headers()
+
+    # ---- routes -------------------------------------------------------------------------------
+
+    def do_GET(self) -> None:
+        if not self._allowed():
+            return
+        path = urlsplit(self.path).path
+        if path == "/favicon.ico":
+            self.send_response(HTTPStatus.NO_CONTENT)
+            self.end_headers()
+        elif path == "/":
+            self._page(self._home())
+        elif path.startswith("/pupil/") and self._pupil_path(path[len("/pupil/") :]) is not None:
+            pupil_path = self._pupil_path(path[len("/pupil/") :])
+            assert pupil_path is not None
+            self._page(self._form(pupil_path))
+        else:
+            self._plain(HTTPStatus.NOT_FOUND, "No such page.")
+
+    def do_POST(self) -> None:
+        if not self._allowed():
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_FORM_BYTES:
+            self._plain(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "That is too much for one form.")
+            return
+        sent = parse_qs(self.rfile.read(length).decode("utf-8", errors="replace"), keep_blank_values=True)
+        path = urlsplit(self.path).path
+        if path == "/new":
+            self._new(sent)
+        elif path.startswith("/pupil/") and self._pupil_path(path[len("/pupil/") :]) is not None:
+            pupil_path = self._pupil_path(path[len("/pupil/") :])
+            assert pupil_path is not None
+            self._save(pupil_path, sent)
+        else:
+            self._plain(HTTPStatus.NOT_FOUND, "No such page.")
+
+    def do_OPTIONS(self) -> None:  # no CORS: nothing is offered to other sites
+        self._plain(HTTPStatus.FORBIDDEN, "Not here.")
+
+    # ---- pages --------------------------------------------------------------------------------
+
+    def _pupil_path(self, pupil_id: str) -> Path | None:
+        """The pupil file for ``pupil_id``: only a pupil file of the data folder, never another path."""
+        if not PUPIL_ID.match(pupil_id):
+            return None
+        for path in pupil_files(self.editor.data_dir):
+            if path.stem == pupil_id:
+                return path
+        return None
+
+    def _home(self, message: str = "") -> str:
+        data_dir = self.editor.data_dir
+        school, _ = load_school(data_dir)
+        pupils = []
+        for path in pupil_files(data_dir):
+            record = load_pupil(path, school, data_dir)
+            if isinstance(record, list):
+                pupils.append({"id": path.stem, "name": path.stem, "ready": None, "problems": len(record)})
+                continue
+            readiness = pupil_readiness(school, record) if school is not None else None
+            pupils.append(
+                {
+                    "id": record.id,
+                    "name": record.pupil.name,
+                    "ready": f"{readiness.met} of {readiness.applicable}" if readiness else None,
+                    "problems": 0,
+                }
+            )
+        return template(EDITOR_TEMPLATES, "home.html.j2").render(
+            school=school.name if school else display_path(data_dir), pupils=pupils, message=message
+        )
+
+    def _form(
+        self, path: Path, *, sent: dict[str, list[str]] | None = None, problems: dict[str, list[str]] | None = None,
+        notice: str = "", opened: str | None = None,
+    ) -> str:  # fmt: skip
+        school, _ = load_school(self.editor.data_dir)
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text) or {}
+        form = pupil_form(data, school)
+        if sent is not None:
+            for field in fields_of(form):  # what was typed stays in the form
+                raw = sent.get(field.name, [])
+                field.value = (
+                    [value for value in raw if value]
+                    if field.kind in ("places", "staffs")
+                    else ((raw[-1].splitlines() if field.kind == "lines" else raw[-1]) if raw else None)
+                )
+        unplaced = []
+        by_name = {field.name: field for field in fields_of(form)}
+        for name, messages in (problems or {}).items():
+            target = _closest(by_name, name)
+            if target is not None:
+                target.problems += messages
+            else:
+                unplaced += messages
+        readiness = None
+        record = load_pupil(path, school, self.editor.data_dir)
+        if school is not None and not isinstance(record, list):
+            readiness = pupil_readiness(school, record)
+        return template(EDITOR_TEMPLATES, "pupil.html.j2").render(
+            pupil_id=path.stem,
+            pupil_name=str(data.get("name") or path.stem) if isinstance(data, dict) else path.stem,
+            file=display_path(path),
+            form=form,
+            digest=opened or digest(text),
+            notice=notice,
+            unplaced=unplaced,
+            readiness=readiness,
+            Section=Section,
+            Field=Field,
+        )
+
+    def _new(self, sent: dict[str, list[str]]) -> None:
+        name = (sent.get("name", [""])[-1]).strip()
+        if not name:
+            self._page(self._home("Type the pupil's full name first."), HTTPStatus.BAD_REQUEST)
+            return
+        pupil_id = pupil_id_for(name)
+        path = self.editor.data_dir / f"{pupil_id}.yaml"
+        if path.exists():
+            self._page(
+                self._home(f"There is a file for {pupil_id} already: open it from the list."), HTTPStatus.CONFLICT
+            )
+            return
+        school, _ = load_school(self.editor.data_dir)
+        check = f"transition-booklets check --data {display_path(self.editor.data_dir)}"
+        starter = render_starter(name, pupil_id, school, pupil_schema_line(self.editor.data_dir), check)
+        write_atomic(path, starter)
+        self._redirect(f"/pupil/{pupil_id}")
+
+    def _save(self, path: Path, sent: dict[str, list[str]]) -> None:
+        opened = sent.get("tb-digest", [""])[-1]
+        school, _ = load_school(self.editor.data_dir)
+        form = pupil_form(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, school)
+        values = values_from_form(form, sent)
+        try:
+            new, changed = save(path, opened, values)
+        except ChangedOnDisk:
+            notice = (
+                f"{display_path(path)} was changed on this computer since you opened it (in a text editor?). "
+                "Nothing was saved. Reload the page to see the file as it is now, then make your changes again."
+            )
+            self._page(self._form(path, sent=sent, notice=notice, opened=opened), HTTPStatus.CONFLICT)
+            return
+        if not changed:
+            self._page(self._form(path, notice="Nothing had changed, so the file was left as it was."))
+            return
+        problems = _check(path, new, self.editor.data_dir)
+        if problems:
+            notice = "Not saved yet: please look at the fields marked below."
+            self._page(self._form(path, sent=sent, problems=problems, notice=notice, opened=opened), HTTPStatus.OK)
+            return
+        write_atomic(path, new)
+        self._page(self._form(path, notice=f"Saved {display_path(path)}."))
+
+
+def _closest(fields: dict[str, Field], name: str) -> Field | None:
+    """The field a problem at ``name`` (``first_visit.date``, ``reviews[0].what``) belongs beside."""
+    dotted = name.replace("[", ".").replace("]", "")
+    while dotted:
+        if dotted in fields:
+            return fields[dotted]
+        prefix = [key for key in fields if key.startswith(dotted + ".")]
+        if prefix:
+            return fields[prefix[0]]
+        dotted = dotted.rpartition(".")[0]
+    return None
+
+
+def _check(path: Path, text: str, data_dir: Path) -> dict[str, list[str]]:
+    """The problems ``check`` would find in ``text`` as the file ``path``, by the key they concern."""
+    school, _ = load_school(data_dir)
+    with tempfile.TemporaryDirectory(prefix="tb-editor-") as work:
+        trial = Path(work) / path.name
+        trial.write_text(text, encoding="utf-8")
+        result = load_pupil(trial, school, data_dir)
+    problems: dict[str, list[str]] = {}
+    if isinstance(result, list):
+        for problem in result:
+            problems.setdefault(problem.field, []).append(problem.message)
+    return problems
+
+
+@contextmanager
+def running(data_dir: Path, *, port: int = 0, token: str | None = None) -> Iterator[Editor]:
+    """The editor serving ``data_dir`` from a thread, for as long as the ``with`` block."""
+    editor = Editor(Path(data_dir), token or secrets.token_urlsafe(24))
+    handler = type("Handler", (_Handler,), {"editor": editor})
+    server = http.server.ThreadingHTTPServer((editor.host, port), handler)
+    editor.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield editor
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def run_edit(data_dir: Path, *, port: int = 0, browser: bool = True) -> int:
+    """The ``edit`` command: serve until Ctrl+C."""
+    if not (data_dir / "school.yaml").is_file():
+        print(f"{display_path(data_dir)}: no school.yaml here; give your school's folder with --data", file=sys.stderr)
+        return 1
+    with running(data_dir, port=port) as editor:
+        print(f"The editor is at {editor.address}")
+        print("Only this computer can open it. Press Ctrl+C to stop.")
+        if browser:
+            import webbrowser
+
+            webbrowser.open(editor.address)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            print("\nStopped.")
+    return 0
