@@ -215,3 +215,16 @@ def test_every_editor_page_has_a_policy_and_no_script(editor: Editor) -> None:
         assert "<script" not in page
         policy = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page)
         assert policy and "form-action 'self'" in policy.group(1) and "connect-src 'none'" in policy.group(1)
+
+
+def test_the_preview_shows_the_saved_plan_and_nothing_else(editor: Editor, data: Path) -> None:
+    client = Browser(editor)
+    sent = [(name, value) for name, value in form_of(client.get("/pupil/kai-morgan")).sent if name != "preferred_name"]
+    status, answer = client.post("/pupil/kai-morgan", [*sent, ("preferred_name", "Kaikai")])
+    assert status == 200 and "The site preview is up to date" in answer
+    assert "Hello Kaikai!" in client.get("/preview/kai-morgan/index.html")
+    assert "Content-Security-Policy" in client.get("/preview/kai-morgan/places.html")
+    for outside in ("/preview/kai-morgan/..%2F..%2Fstaff%2Findex.html", "/preview/kai-morgan/../amy-jones/index.html"):
+        with pytest.raises(urllib.error.HTTPError) as answer_error:
+            client.get(outside)
+        assert answer_error.value.code == 404

@@ -21,12 +21,13 @@ from __future__ import annotations
 import http.server
 import logging
 import secrets
+import shutil
 import sys
 import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -62,6 +63,21 @@ class Editor:
     token: str
     host: str = "127.0.0.1"
     port: int = 0
+    preview_dir: Path | None = None  # where each pupil's site is built to be looked at (private, temporary)
+    building: threading.Lock = field(default_factory=threading.Lock)
+
+    def preview(self, pupil_id: str) -> list[str]:
+        """Build the pupil's site (no booklet) into the preview folder; the problems, if it could not be built."""
+        from transition_booklets.build.pipeline import build_cohort
+        from transition_booklets.build.settings import BuildOptions
+
+        assert self.preview_dir is not None
+        with self.building:
+            options = BuildOptions(
+                self.data_dir, self.preview_dir / "site", self.preview_dir / "staff", only=[pupil_id], pdf=False, jobs=1
+            )
+            result = build_cohort(options)
+        return [str(problem) for problem in result.problems]
 
     @property
     def address(self) -> str:
@@ -134,6 +150,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
         elif path == "/":
             self._page(self._home())
+        elif path.startswith("/preview/"):
+            self._preview(path[len("/preview/") :])
         elif path.startswith("/pupil/") and self._pupil_path(path[len("/pupil/") :]) is not None:
             pupil_path = self._pupil_path(path[len("/pupil/") :])
             assert pupil_path is not None
@@ -161,6 +179,32 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_OPTIONS(self) -> None:  # no CORS: nothing is offered to other sites
         self._plain(HTTPStatus.FORBIDDEN, "Not here.")
+
+    # ---- the preview --------------------------------------------------------------------------
+
+    def _preview(self, rest: str) -> None:
+        """A file of a pupil's preview site: /preview/<pupil-id>/<file>, built on the first look."""
+        pupil_id, _, name = rest.partition("/")
+        if self._pupil_path(pupil_id) is None or self.editor.preview_dir is None:
+            self._plain(HTTPStatus.NOT_FOUND, "No such pupil.")
+            return
+        site = (self.editor.preview_dir / "site" / pupil_id).resolve()
+        if not (site / "index.html").is_file():
+            problems = self.editor.preview(pupil_id)
+            if problems:
+                self._plain(HTTPStatus.OK, "The site could not be built yet:\n" + "\n".join(problems))
+                return
+        target = (site / (name or "index.html")).resolve()
+        if not target.is_relative_to(site) or not target.is_file():  # nothing outside the pupil's preview
+            self._plain(HTTPStatus.NOT_FOUND, "No such page.")
+            return
+        body = target.read_bytes()
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", _TYPES.get(target.suffix.lower(), "application/octet-stream"))
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
 
     # ---- pages --------------------------------------------------------------------------------
 
@@ -277,7 +321,29 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._page(self._form(path, sent=sent, problems=problems, notice=notice, opened=opened), HTTPStatus.OK)
             return
         write_atomic(path, new)
-        self._page(self._form(path, notice=f"Saved {display_path(path)}."))
+        notice = f"Saved {display_path(path)}."
+        if self.editor.preview_dir is not None:
+            unbuilt = self.editor.preview(path.stem)
+            notice += " The site preview is up to date." if not unbuilt else " The site preview could not be built."
+        self._page(self._form(path, notice=notice))
+
+
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".woff2": "font/woff2",
+    ".ics": "text/calendar; charset=utf-8",
+    ".ogg": "audio/ogg",
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/mp4",
+    ".mp4": "video/mp4",
+    ".txt": "text/plain; charset=utf-8",
+}
 
 
 def _closest(fields: dict[str, Field], name: str) -> Field | None:
@@ -310,7 +376,8 @@ def _check(path: Path, text: str, data_dir: Path) -> dict[str, list[str]]:
 @contextmanager
 def running(data_dir: Path, *, port: int = 0, token: str | None = None) -> Iterator[Editor]:
     """The editor serving ``data_dir`` from a thread, for as long as the ``with`` block."""
-    editor = Editor(Path(data_dir), token or secrets.token_urlsafe(24))
+    preview = Path(tempfile.mkdtemp(prefix="tb-editor-preview-"))  # readable by this user only
+    editor = Editor(Path(data_dir), token or secrets.token_urlsafe(24), preview_dir=preview)
     handler = type("Handler", (_Handler,), {"editor": editor})
     server = http.server.ThreadingHTTPServer((editor.host, port), handler)
     editor.port = server.server_address[1]
@@ -321,6 +388,7 @@ def running(data_dir: Path, *, port: int = 0, token: str | None = None) -> Itera
     finally:
         server.shutdown()
         server.server_close()
+        shutil.rmtree(preview, ignore_errors=True)
 
 
 def run_edit(data_dir: Path, *, port: int = 0, browser: bool = True) -> int:
