@@ -228,3 +228,30 @@ def test_the_preview_shows_the_saved_plan_and_nothing_else(editor: Editor, data:
         with pytest.raises(urllib.error.HTTPError) as answer_error:
             client.get(outside)
         assert answer_error.value.code == 404
+
+
+def test_items_of_a_list_are_added_and_taken_out(editor: Editor, data: Path) -> None:
+    path = data / "amy-jones.yaml"
+    before = path.read_text(encoding="utf-8")
+    count = before.count("  - date: ")
+    client = Browser(editor)
+    sent = form_of(client.get("/pupil/amy-jones")).sent
+    status, answer = client.post("/pupil/amy-jones", [*sent, ("tb-add", "reviews")])
+    assert status == 200 and f'name="reviews.{count}.date"' in answer, "an empty review to fill in"
+    assert path.read_text(encoding="utf-8") == before, "nothing is saved by adding a row"
+    fields = [(name, value) for name, value in form_of(answer).sent if not name.startswith(f"reviews.{count}.")]
+    fields += [(f"reviews.{count}.date", "2027-11-19"), (f"reviews.{count}.what", "End of term review")]
+    status, answer = client.post("/pupil/amy-jones", fields)
+    assert status == 200 and "Saved" in answer, answer[:3000]
+    after = path.read_text(encoding="utf-8")
+    assert "End of term review" in after and after.count("  - date: ") == count + 1
+    assert [line for line in before.splitlines() if line.startswith("#")] == [
+        line for line in after.splitlines() if line.startswith("#")
+    ]
+    # Take the first review out.
+    first = before.split("reviews:", 1)[1].split("what: ", 1)[1].splitlines()[0]
+    sent = form_of(client.get("/pupil/amy-jones")).sent
+    status, answer = client.post("/pupil/amy-jones", [*sent, ("tb-remove", "reviews.0")])
+    assert status == 200 and "Saved" in answer
+    final = path.read_text(encoding="utf-8")
+    assert first not in final and "End of term review" in final and final.count("  - date: ") == count

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -269,3 +270,62 @@ def _typed(field: Field, raw: list[str]) -> Any:
 def values_from_form(form: Section, sent: dict[str, list[str]]) -> dict[tuple[str | int, ...], Any]:
     """Each field's new value by path (None: the key is to go), from what the browser sent."""
     return {field.path: _typed(field, sent.get(field.name, [])) for field in fields_of(form)}
+
+
+def path_of(name: str) -> tuple[str | int, ...]:
+    """``reviews.0`` → ``("reviews", 0)``: a form name back into a key path."""
+    return tuple(int(part) if part.isdigit() else part for part in name.split(".") if part)
+
+
+def with_values(data: Any, values: dict[tuple[str | int, ...], Any]) -> Any:
+    """A copy of plain ``data`` with ``values`` set (to show a form again as it was typed)."""
+    copied = json.loads(json.dumps(data or {}, default=str))
+    for path, value in values.items():
+        if value is None:
+            continue
+        node = copied
+        for part, following in itertools.pairwise(path):
+            if isinstance(node, list):
+                while len(node) <= int(part):
+                    node.append({})
+                node = node[int(part)]
+                continue
+            if not isinstance(node.get(part), (dict, list)):
+                node[part] = [] if isinstance(following, int) else {}
+            node = node[part]
+        last = path[-1]
+        if isinstance(node, list):
+            while len(node) <= int(last):
+                node.append({})
+            node[int(last)] = value
+        else:
+            node[last] = value if not isinstance(value, (dt.date, dt.time)) else str(value)
+    return copied
+
+
+def with_sent_items(data: Any, names: list[str]) -> Any:
+    """``data`` with as many items in each list as the form sent (items added with "Add one"), empty."""
+    grown = json.loads(json.dumps(data or {}, default=str))
+    for name in names:
+        path = path_of(name)
+        for depth, part in enumerate(path):
+            if not isinstance(part, int):
+                continue
+            items: Any = grown
+            for step in path[: depth - 1]:
+                items = (
+                    items.get(step)
+                    if isinstance(items, dict)
+                    else items[int(step)]
+                    if isinstance(items, list) and int(step) < len(items)
+                    else None
+                )
+                if items is None:
+                    break
+            key = path[depth - 1]
+            if not isinstance(items, dict) or (str(key) not in ITEM_LISTS and key not in ITEM_LISTS):
+                continue
+            listed = items.setdefault(key, [])
+            while isinstance(listed, list) and len(listed) <= part:
+                listed.append({})
+    return grown

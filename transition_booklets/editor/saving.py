@@ -64,7 +64,15 @@ def _set(tree: CommentedMap, path: tuple[str | int, ...], value: Any) -> None:
         child = _child(node, part)
         if child is None:
             child = CommentedSeq() if isinstance(following, int) else CommentedMap()
-            node[part] = child
+            if isinstance(node, list) and isinstance(part, int):
+                while len(node) < part:
+                    node.append(CommentedMap())
+                if len(node) == part:
+                    node.append(child)
+                else:
+                    node[part] = child
+            else:
+                node[part] = child
         node = child
     last = path[-1]
     existing = _child(node, last)
@@ -92,10 +100,15 @@ def _remove(tree: CommentedMap, path: tuple[str | int, ...]) -> None:
         break
 
 
-def changed_text(text: str, values: dict[tuple[str | int, ...], Any]) -> str:
-    """``text`` (a pupil file) with ``values`` written in; the same text when nothing changed."""
+def changed_text(
+    text: str, values: dict[tuple[str | int, ...], Any], removed: tuple[tuple[str | int, ...], ...] = ()
+) -> str:
+    """``text`` (a pupil file) with ``values`` written in and the list items at ``removed`` taken out;
+    the same text when nothing changed."""
     tree = parse(text)
     changed = False
+    gone = {path for path in removed if isinstance(path[-1], int)}
+    values = {path: value for path, value in values.items() if not any(path[: len(item)] == item for item in gone)}
     for path, value in values.items():
         current = _comparable(_get(tree, path))
         if current == _comparable(value) or (current in (None, "", []) and value is None):
@@ -113,13 +126,26 @@ def changed_text(text: str, values: dict[tuple[str | int, ...], Any]) -> str:
             _remove(tree, path)
         else:
             _set(tree, path, value)
+    for path in sorted(gone, key=lambda item: item[-1], reverse=True):  # later items first: indexes stay right
+        items = _get(tree, path[:-1])
+        index = path[-1]
+        if isinstance(items, list) and isinstance(index, int) and index < len(items):
+            del items[index]
+            changed = True
+            if not items:
+                _remove(tree, path[:-1])
     return dump(tree) if changed else text
 
 
-def save(path: Path, opened_digest: str, values: dict[tuple[str | int, ...], Any]) -> tuple[str, bool]:
+def save(
+    path: Path,
+    opened_digest: str,
+    values: dict[tuple[str | int, ...], Any],
+    removed: tuple[tuple[str | int, ...], ...] = (),
+) -> tuple[str, bool]:
     """The file's new text and whether it differs; raises :class:`ChangedOnDisk` if it changed since it was opened."""
     text = path.read_text(encoding="utf-8")
     if digest(text) != opened_digest:
         raise ChangedOnDisk(str(path))
-    new = changed_text(text, values)
+    new = changed_text(text, values, removed)
     return new, new != text

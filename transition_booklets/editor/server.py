@@ -18,6 +18,7 @@ written; a file changed on disk since it was opened is never overwritten
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import logging
 import secrets
@@ -40,7 +41,16 @@ from transition_booklets.data.loader import PUPIL_ID, load_pupil, load_school, p
 from transition_booklets.data.problems import display_path
 from transition_booklets.data.schema import pupil_schema_line
 from transition_booklets.data.starter import pupil_id_for, render_starter
-from transition_booklets.editor.forms import Field, Section, fields_of, pupil_form, values_from_form
+from transition_booklets.editor.forms import (
+    Field,
+    Section,
+    fields_of,
+    path_of,
+    pupil_form,
+    values_from_form,
+    with_sent_items,
+    with_values,
+)
 from transition_booklets.editor.saving import ChangedOnDisk, digest, save
 from transition_booklets.staff.readiness import pupil_readiness
 from transition_booklets.support import resources
@@ -140,6 +150,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
 
     # ---- routes -------------------------------------------------------------------------------
+
+    def handle_one_request(self) -> None:
+        """One request; a fault in the editor is said plainly, and the editor goes on."""
+        try:
+            super().handle_one_request()
+        except Exception:  # a bug: the person sees a message, the details go to the log
+            log.exception("editor: could not answer %s", getattr(self, "path", ""))
+            with contextlib.suppress(OSError):
+                self._plain(HTTPStatus.INTERNAL_SERVER_ERROR, "Something went wrong in the editor; nothing was saved.")
 
     def do_GET(self) -> None:
         if not self._allowed():
@@ -241,11 +260,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _form(
         self, path: Path, *, sent: dict[str, list[str]] | None = None, problems: dict[str, list[str]] | None = None,
-        notice: str = "", opened: str | None = None,
+        notice: str = "", opened: str | None = None, working: Any = None,
     ) -> str:  # fmt: skip
         school, _ = load_school(self.editor.data_dir)
         text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text) or {}
+        data = working if working is not None else (yaml.safe_load(text) or {})
         form = pupil_form(data, school)
         if sent is not None:
             for field in fields_of(form):  # what was typed stays in the form
@@ -301,10 +320,25 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _save(self, path: Path, sent: dict[str, list[str]]) -> None:
         opened = sent.get("tb-digest", [""])[-1]
         school, _ = load_school(self.editor.data_dir)
-        form = pupil_form(yaml.safe_load(path.read_text(encoding="utf-8")) or {}, school)
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        form = pupil_form(with_sent_items(data, list(sent)), school)  # items added in the form too
         values = values_from_form(form, sent)
+        adding = sent.get("tb-add", [""])[-1]
+        if adding:  # "Add one": the form again, as typed, with a new empty item; nothing is saved yet
+            working = with_values(data, values)
+            items = working
+            for part in path_of(adding)[:-1]:
+                items = items.setdefault(part, {}) if isinstance(items, dict) else items[int(part)]
+            key = path_of(adding)[-1]
+            if isinstance(items, dict):
+                items.setdefault(key, [])
+                if isinstance(items[key], list):
+                    items[key].append({})
+            self._page(self._form(path, working=working, opened=opened, notice="Fill in the new one, then save."))
+            return
+        removed = tuple(path_of(name) for name in sent.get("tb-remove", []) if name)
         try:
-            new, changed = save(path, opened, values)
+            new, changed = save(path, opened, values, removed)
         except ChangedOnDisk:
             notice = (
                 f"{display_path(path)} was changed on this computer since you opened it (in a text editor?). "
