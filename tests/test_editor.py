@@ -255,3 +255,12 @@ def test_items_of_a_list_are_added_and_taken_out(editor: Editor, data: Path) -> 
     assert status == 200 and "Saved" in answer
     final = path.read_text(encoding="utf-8")
     assert first not in final and "End of term review" in final and final.count("  - date: ") == count
+
+
+def test_what_the_plan_still_needs_links_to_where_it_is_filled_in(editor: Editor) -> None:
+    page = Browser(editor).get("/pupil/kai-morgan")  # a plan only just started
+    links = re.findall(r'<li><a href="#(s-[a-z_]+)">', page)
+    assert "s-keyworker" in links and "s-reviews" in links
+    for target in links:
+        assert f'id="{target}"' in page, f"{target}: the link leads nowhere"
+    assert "(guidance: a worries plan)" in page, "a folded section says what it is for"

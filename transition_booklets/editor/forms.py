@@ -34,6 +34,30 @@ ITEM_LISTS = frozenset({"reviews", "key_places", "people", "break_times"})
 NOT_IN_FORM = frozenset({"timetable", "timetable_changes", "phases", "photo", "groups"})
 # Optional sections a transition lead fills first, open from the start; the rest start collapsed.
 OPEN_SECTIONS = frozenset({"first_visit", "keyworker"})
+# Where each factor of the guidance (staff/readiness.py) is filled in: the readiness list links there.
+FACTOR_SECTIONS = {
+    "visit": "first_visit", "keyworker": "keyworker", "phases": "phases", "timetable": "timetable",
+    "places": "key_places", "worries": "worries", "support": "buddy", "small_group": "small_group",
+    "break_times": "break_times", "mentoring": "mentoring", "reviews": "reviews", "family": "family_liaison",
+    "agreed": "agreed", "views": "views", "interests": "about_me",
+}  # fmt: skip
+# What a section is for, in one line, and the factor of the guidance it serves (shown while it is folded).
+PURPOSES = {
+    "previous_setting": "Where the pupil comes from: it decides which parts of the plan are needed.",
+    "first_visit": "A visit before the first day, with someone they trust (guidance: the first visit).",
+    "keyworker": "One adult the pupil can go to about anything (guidance: a keyworker).",
+    "buddy": "A pupil, peer mentor or adult who looks out for them (guidance: peer support).",
+    "key_places": "The places that matter most, shown on the map (guidance: knowing the building).",
+    "worries": "Who to talk to and where to go when worried; the help card (guidance: a worries plan).",
+    "break_times": "What happens at break and lunch (guidance: structured unstructured times).",
+    "small_group": "A small, safe base and group (guidance: small-group provision).",
+    "mentoring": "Regular time with a mentor (guidance: mentoring).",
+    "about_me": "A one-page profile in the pupil's own words (guidance: the pupil's voice).",
+    "views": "What the pupil, the family and the last setting said (guidance: views gathered).",
+    "family_liaison": "How the school keeps in touch with the family (guidance: working with families).",
+    "reviews": "Dates to check how it is going, with the family (guidance: reviews).",
+    "agreed": "The plan, rewards and sanctions, and who agreed them (guidance: an agreed plan).",
+}  # fmt: skip
 
 
 @dataclass
@@ -168,16 +192,15 @@ def _section(
             continue
         if resolved.get("type") == "object" and "properties" in resolved:
             title = key.replace("_", " ").capitalize()  # the key, as the data reference names the section
-            section.fields.append(
-                _section(schema, resolved, child_path, data, school, title, optional=key not in required)
-            )
+            part = _section(schema, resolved, child_path, data, school, title, optional=key not in required)
+            part.help = PURPOSES.get(key, part.help) if len(child_path) == 1 else part.help
+            section.fields.append(part)
             continue
         if resolved.get("type") == "array" and key in ITEM_LISTS:
             item_node, _ = _resolve(schema, resolved.get("items", {}))
             items = _at(data, child_path) or []
-            group = Section(
-                child_path, label, str(resolved.get("description", "")), present=bool(items), item_list=True
-            )
+            purpose = PURPOSES.get(key, str(resolved.get("description", ""))) if len(child_path) == 1 else ""
+            group = Section(child_path, label, purpose, present=bool(items), item_list=True)
             for index in range(len(items)):
                 group.fields.append(
                     _section(schema, item_node, (*child_path, index), data, school, f"{label} {index + 1}", False)

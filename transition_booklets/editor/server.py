@@ -42,8 +42,8 @@ from transition_booklets.data.problems import display_path
 from transition_booklets.data.schema import pupil_schema_line
 from transition_booklets.data.starter import pupil_id_for, render_starter
 from transition_booklets.editor.forms import (
+    FACTOR_SECTIONS,
     Field,
-    Section,
     fields_of,
     path_of,
     pupil_form,
@@ -295,8 +295,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             notice=notice,
             unplaced=unplaced,
             readiness=readiness,
-            Section=Section,
-            Field=Field,
+            sections=FACTOR_SECTIONS,
         )
 
     def _new(self, sent: dict[str, list[str]]) -> None:
