@@ -264,3 +264,18 @@ def test_what_the_plan_still_needs_links_to_where_it_is_filled_in(editor: Editor
     for target in links:
         assert f'id="{target}"' in page, f"{target}: the link leads nowhere"
     assert "(guidance: a worries plan)" in page, "a folded section says what it is for"
+
+
+def test_a_new_key_takes_the_place_of_its_example_line(editor: Editor, data: Path) -> None:
+    client = Browser(editor)
+    page = client.post("/new", [("name", "Tyler Brooks")])[1]
+    starter = (data / "tyler-brooks.yaml").read_text(encoding="utf-8")
+    assert re.search(r"^# preferred_name: ", starter, re.M)
+    sent = [(name, value) for name, value in form_of(page).sent if name != "preferred_name"]
+    status, answer = client.post("/pupil/tyler-brooks", [*sent, ("preferred_name", "Ty")])
+    assert status == 200 and "Saved" in answer
+    written = (data / "tyler-brooks.yaml").read_text(encoding="utf-8")
+    line = next(line for line in written.splitlines() if line.startswith("preferred_name:"))
+    assert line.startswith("preferred_name: Ty ") and "# what they like to be called" in line
+    assert written.index("preferred_name: Ty") < written.index("# pronouns:"), "where the example was, not at the end"
+    assert not re.search(r"^# preferred_name: ", written, re.M)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +135,30 @@ def changed_text(
             changed = True
             if not items:
                 _remove(tree, path[:-1])
-    return dump(tree) if changed else text
+    if not changed:
+        return text
+    added = [path[0] for path in values if len(path) == 1 and isinstance(path[0], str) and path[0] not in parse(text)]
+    return _in_place_of_their_examples(dump(tree), [key for key in added if key in tree])
+
+
+_EXAMPLE_LINE = "^# ?{key}:[^\n#]*(?P<note>#[^\n]*)?$"
+
+
+def _in_place_of_their_examples(text: str, keys: list[str]) -> str:
+    """A new top-level key goes where the file shows it as an example (``# preferred_name: …``, as a
+    starter file does), keeping that line's note, instead of at the end of the file."""
+    for key in keys:
+        written = re.search(f"^{re.escape(key)}: [^\n]*$", text, re.M)
+        example = re.search(_EXAMPLE_LINE.format(key=re.escape(key)), text, re.M)
+        if written is None or example is None or example.start() > written.start():
+            continue
+        line = written.group(0)
+        note = example.group("note")
+        if note:
+            line = f"{line.ljust(len(example.group(0)) - len(note))}{note}" if len(line) < 40 else f"{line}  {note}"
+        rest = text[: written.start()] + text[written.end() + 1 :]  # the line written at the end goes
+        text = rest[: example.start()] + line + rest[example.end() :]
+    return text
 
 
 def save(
