@@ -279,3 +279,57 @@ def test_a_new_key_takes_the_place_of_its_example_line(editor: Editor, data: Pat
     assert line.startswith("preferred_name: Ty ") and "# what they like to be called" in line
     assert written.index("preferred_name: Ty") < written.index("# pronouns:"), "where the example was, not at the end"
     assert not re.search(r"^# preferred_name: ", written, re.M)
+
+
+def _multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tuple[bytes, str]:
+    boundary = "tb-test-boundary"
+    body = b""
+    for name, value in fields.items():
+        body += f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+    for name, (filename, data) in files.items():
+        body += (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+            + data
+            + b"\r\n"
+        )
+    return body + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def _upload(
+    client: Browser, pupil: str, fields: dict[str, str], files: dict[str, tuple[str, bytes]]
+) -> tuple[int, str]:
+    body, kind = _multipart(fields, files)
+    request = urllib.request.Request(f"{client.base}/photo/{pupil}", data=body, headers={"Content-Type": kind})
+    try:
+        response = client.opener.open(request)
+        return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+def test_a_pupil_photo_is_uploaded_with_consent_and_kept_clean(editor: Editor, data: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    picture = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # the camera's maker: hidden data that must not be kept
+    Image.new("RGB", (400, 300), (30, 120, 200)).save(picture, "JPEG", exif=exif)
+    client = Browser(editor)
+    status, answer = _upload(client, "kai-morgan", {}, {"photo": ("kai.jpg", picture.getvalue())})
+    assert status == 400 and "family agreed" in answer and not (data / "images" / "pupils" / "kai-morgan.jpg").exists()
+    status, answer = _upload(client, "kai-morgan", {"consent": "yes"}, {"photo": ("notes.txt", b"not a picture")})
+    assert status == 400 and "not a picture that can be used" in answer
+    status, answer = _upload(client, "kai-morgan", {"consent": "yes"}, {"photo": ("kai.jpg", picture.getvalue())})
+    assert status == 200 and "images/pupils/kai-morgan.jpg" in answer
+    kept = data / "images" / "pupils" / "kai-morgan.jpg"
+    with Image.open(kept) as image:
+        assert image.format == "JPEG" and image.size == (400, 300) and not image.getexif()
+    written = (data / "kai-morgan.yaml").read_text(encoding="utf-8")
+    assert "photo:\n  file: images/pupils/kai-morgan.jpg\n  consent: true" in written
+    school, _ = load_school(data)
+    assert not isinstance(load_pupil(data / "kai-morgan.yaml", school, data), list)

@@ -31,7 +31,8 @@ PLACE_LISTS = frozenset({"places"})
 STAFF_LISTS = frozenset({"who_i_will_meet"})
 # Lists of groups of keys the form shows item by item, with "add" and "remove".
 ITEM_LISTS = frozenset({"reviews", "key_places", "people", "break_times"})
-NOT_IN_FORM = frozenset({"timetable", "timetable_changes", "phases", "photo", "groups"})
+NOT_IN_FORM = frozenset({"timetable", "timetable_changes", "phases", "groups"})
+UPLOADED = frozenset({"photo"})  # given by upload, in a form of its own (editor.server)
 # Optional sections a transition lead fills first, open from the start; the rest start collapsed.
 OPEN_SECTIONS = frozenset({"first_visit", "keyworker"})
 # Where each factor of the guidance (staff/readiness.py) is filled in: the readiness list links there.
@@ -185,6 +186,8 @@ def _section(
         resolved, nullable = _resolve(schema, child)
         child_path = (*path, key)
         label = _label(key, resolved)
+        if key in UPLOADED and len(child_path) == 1:
+            continue
         if key in NOT_IN_FORM:
             section.fields.append(
                 Section(child_path, label, "", present=_at(data, child_path) is not None, in_file_only=True)

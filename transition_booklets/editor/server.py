@@ -29,6 +29,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import default as default_policy
 from http import HTTPStatus
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -51,7 +53,8 @@ from transition_booklets.editor.forms import (
     with_sent_items,
     with_values,
 )
-from transition_booklets.editor.saving import ChangedOnDisk, digest, save
+from transition_booklets.editor.saving import ChangedOnDisk, changed_text, digest, save
+from transition_booklets.pictures.images import photo_upload
 from transition_booklets.staff.readiness import pupil_readiness
 from transition_booklets.support import resources
 from transition_booklets.support.content_policy import with_content_policy
@@ -62,6 +65,7 @@ log = logging.getLogger(__name__)
 
 COOKIE = "tb-editor"
 MAX_FORM_BYTES = 1_000_000  # a pupil file's form is a few kilobytes
+MAX_PHOTO_BYTES = 25_000_000  # a phone's photo is a few megabytes
 EDITOR_TEMPLATES = resources.SITE_SRC / "editor"
 
 
@@ -182,11 +186,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if not self._allowed():
             return
         length = int(self.headers.get("Content-Length") or 0)
+        path = urlsplit(self.path).path
+        if path.startswith("/photo/"):
+            self._photo(path[len("/photo/") :], length)
+            return
         if length > MAX_FORM_BYTES:
             self._plain(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "That is too much for one form.")
             return
         sent = parse_qs(self.rfile.read(length).decode("utf-8", errors="replace"), keep_blank_values=True)
-        path = urlsplit(self.path).path
         if path == "/new":
             self._new(sent)
         elif path.startswith("/pupil/") and self._pupil_path(path[len("/pupil/") :]) is not None:
@@ -198,6 +205,46 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_OPTIONS(self) -> None:  # no CORS: nothing is offered to other sites
         self._plain(HTTPStatus.FORBIDDEN, "Not here.")
+
+    # ---- a pupil's photo ----------------------------------------------------------------------
+
+    def _photo(self, pupil_id: str, length: int) -> None:
+        """A photo of the pupil, uploaded with the family's consent: checked, cleaned, kept, named in the file."""
+        path = self._pupil_path(pupil_id)
+        if path is None:
+            self._plain(HTTPStatus.NOT_FOUND, "No such pupil.")
+            return
+        if length > MAX_PHOTO_BYTES:
+            self.rfile.read(length)  # read and thrown away, so the browser gets the answer
+            self._page(
+                self._form(path, notice="That photo is too large (over 25 MB); choose a smaller copy."),
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            )
+            return
+        parts = _multipart(self.headers.get("Content-Type", ""), self.rfile.read(length))
+        if parts.get("consent", (b"",))[0].decode(errors="replace") != "yes":
+            self._page(
+                self._form(path, notice="Not kept: tick that the family agreed the photo may be used."),
+                HTTPStatus.BAD_REQUEST,
+            )
+            return
+        data = parts.get("photo", (b"",))[0]
+        name = parts.get("photo", (b"", "photo"))[1] or "photo"
+        if not data:
+            self._page(self._form(path, notice="Choose a photo first."), HTTPStatus.BAD_REQUEST)
+            return
+        try:
+            clean = photo_upload(name, data)
+        except ValueError as error:
+            self._page(self._form(path, notice=f"Not kept: {error}."), HTTPStatus.BAD_REQUEST)
+            return
+        relative = f"images/pupils/{pupil_id}.jpg"
+        target = self.editor.data_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, clean)
+        text = path.read_text(encoding="utf-8")
+        write_atomic(path, changed_text(text, {("photo", "file"): relative, ("photo", "consent"): True}))
+        self._page(self._form(path, notice=f"The photo is kept as {relative}, with the family's consent noted."))
 
     # ---- the preview --------------------------------------------------------------------------
 
@@ -377,6 +424,22 @@ _TYPES = {
     ".mp4": "video/mp4",
     ".txt": "text/plain; charset=utf-8",
 }
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, tuple[bytes, str]]:
+    """The parts of a ``multipart/form-data`` body: each field's bytes and file name."""
+    message = BytesParser(policy=default_policy).parsebytes(
+        f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode() + body
+    )
+    parts: dict[str, tuple[bytes, str]] = {}
+    if not message.is_multipart():
+        return parts
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if isinstance(name, str):
+            payload = part.get_payload(decode=True)
+            parts[name] = (payload if isinstance(payload, bytes) else b"", part.get_filename() or "")
+    return parts
 
 
 def _closest(fields: dict[str, Field], name: str) -> Field | None:
