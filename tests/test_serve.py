@@ -35,6 +35,23 @@ def test_serve_previews_on_localhost_and_rebuilds_on_change(example_copy: Path) 
             time.sleep(0.3)
         else:
             raise AssertionError("the preview was not rebuilt after the pupil file changed")
+        page = _fetch(url)
+        assert '<script src="/__tb/reload.js"></script>' in page and "connect-src 'self'" in page
+        base = url.split("/", 3)[:3]
+        build_url = "/".join(base) + "/__tb/build"
+        number = __import__("json").loads(_fetch(build_url))["build"]
+        # A mistake: the last good page stays, with the problem on top, and the build number moves on.
+        (example_copy / "kai-morgan.yaml").write_text("name: Kai Morgan\nyear: eleven\n", encoding="utf-8")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            page = _fetch(url)
+            if "could not be built" in page:
+                break
+            time.sleep(0.3)
+        else:
+            raise AssertionError("the build's problem is not shown in the page")
+        assert "Hello KJ!" in page and "kai-morgan.yaml:2" in page
+        assert __import__("json").loads(_fetch(build_url))["build"] > number
     finally:
         process.terminate()
         process.wait(timeout=10)

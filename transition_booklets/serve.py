@@ -2,20 +2,30 @@
 
 The server listens on 127.0.0.1 only, so nobody else on the network can see the pupil's
 data. It watches the data folder and the templates and rebuilds the pupil when any of
-them changes; a rebuild that fails leaves the last good preview in place and prints why.
+them changes; a rebuild that fails leaves the last good preview in place and says why, in
+the terminal and at the top of the page. The address opens on the pupil's own page, and
+an open page reloads itself after each rebuild: the preview's pages get a small script
+(``/__tb/reload.js``) that asks the server every second which build it is on. For that,
+and only in this preview, their policy lets them ask this server (``connect-src 'self'``).
 """
 
 from __future__ import annotations
 
 import functools
+import html
 import http.server
+import json
 import logging
+import re
 import shutil
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from transition_booklets.build.pipeline import build_cohort
 from transition_booklets.build.settings import BuildOptions
@@ -40,7 +50,32 @@ def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
     return found
 
 
+@dataclass
+class BuildState:
+    """Which build the preview is on, and what the last one said."""
+
+    number: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+RELOAD_SCRIPT = """(function () {
+  var seen = null;
+  function ask() {
+    fetch("/__tb/build", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (state) {
+      if (seen !== null && state.build !== seen) location.reload();
+      seen = state.build;
+    }).catch(function () { /* the preview stopped: nothing to do */ });
+  }
+  ask();
+  setInterval(ask, 1000);
+})();
+"""
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    state: BuildState  # set on the class made for each preview
+    pupil: str
+
     def log_message(self, format: str, *args: object) -> None:
         log.debug(format, *args)
 
@@ -50,13 +85,61 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("X-Robots-Tag", "noindex")
         super().end_headers()
 
+    def _send(self, body: bytes, kind: str) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
-def _build(data_dir: Path, pupil: str, out: Path, staff: Path) -> bool:
+    def do_GET(self) -> None:
+        path = urlsplit(self.path).path
+        if path == "/":  # the pupil's own page, not a list of folders
+            self.send_response(HTTPStatus.FOUND)
+            self.send_header("Location", f"/{self.pupil}/index.html")
+            self.end_headers()
+            return
+        if path == "/__tb/build":
+            state = {"build": self.state.number, "problems": self.state.problems}
+            self._send(json.dumps(state).encode(), "application/json")
+            return
+        if path == "/__tb/reload.js":
+            self._send(RELOAD_SCRIPT.encode(), "text/javascript; charset=utf-8")
+            return
+        if path.endswith(".html"):
+            file = Path(self.translate_path(path))
+            if file.is_file():
+                self._send(
+                    previewed(file.read_text(encoding="utf-8"), self.state.problems).encode(),
+                    "text/html; charset=utf-8",
+                )
+                return
+        super().do_GET()
+
+
+def previewed(page: str, problems: list[str]) -> str:
+    """A built page as the preview serves it: reloading itself after each rebuild, the last build's problems on top."""
+    page = page.replace("connect-src 'none'", "connect-src 'self'", 1)
+    page = page.replace("</body>", '<script src="/__tb/reload.js"></script></body>', 1)
+    if problems:
+        items = "".join(f"<li>{html.escape(problem)}</li>" for problem in problems)
+        banner = (
+            '<div role="alert" style="background:#a4001d;color:#fff;padding:1rem;font:16px/1.4 system-ui,sans-serif">'
+            f"<strong>The last change could not be built; this is the page from before it.</strong><ul>{items}</ul></div>"
+        )
+        page = re.sub(r"(<body[^>]*>)", lambda match: match.group(1) + banner, page, count=1)
+    return page
+
+
+def _build(data_dir: Path, pupil: str, out: Path, staff: Path, state: BuildState | None = None) -> bool:
     result = build_cohort(BuildOptions(data_dir=data_dir, out_dir=out, staff_dir=staff, only=[pupil], pdf=True, jobs=1))
     for problem in result.problems:
         print(problem, file=sys.stderr)
     if result.ok:
         print(f"rebuilt {pupil} in {result.seconds:.1f}s", file=sys.stderr)
+    if state is not None:
+        state.problems = [str(problem) for problem in result.problems]
+        state.number += 1
     return result.ok
 
 
@@ -65,12 +148,14 @@ def run_serve(data_dir: Path, pupil: str, port: int, out: Path | None, *, poll_s
     out_dir = out or work / "site"
     staff_dir = work / "staff"
     try:
-        if not _build(data_dir, pupil, out_dir, staff_dir) and not (out_dir / pupil / "index.html").exists():
+        state = BuildState()
+        if not _build(data_dir, pupil, out_dir, staff_dir, state) and not (out_dir / pupil / "index.html").exists():
             print(f"{pupil} could not be built; fix the problems above and run serve again", file=sys.stderr)
             return 1
-        handler = functools.partial(_QuietHandler, directory=str(out_dir))
+        kind = type("PreviewHandler", (_QuietHandler,), {"state": state, "pupil": pupil})
+        handler = functools.partial(kind, directory=str(out_dir))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-        address = f"http://127.0.0.1:{server.server_address[1]}/{pupil}/index.html"
+        address = f"http://127.0.0.1:{server.server_address[1]}/"
         print(f"Previewing {pupil} at {address}", flush=True)
         print(f"Watching {display_path(data_dir)}; press Ctrl+C to stop.", flush=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -83,7 +168,7 @@ def run_serve(data_dir: Path, pupil: str, port: int, out: Path | None, *, poll_s
                 now = snapshot(watched)
                 if now != before:
                     before = now
-                    _build(data_dir, pupil, out_dir, staff_dir)
+                    _build(data_dir, pupil, out_dir, staff_dir, state)
         finally:
             server.shutdown()
             server.server_close()
