@@ -84,13 +84,13 @@ DEFAULT_WORDS: dict[str, str] = {
     "heading": "This guide is protected",
     "intro": "Type the password from your letter from school to open it.",
     "label": "Password",
-    "hint": "Type it as it is on the letter, with the dashes (-).",
+    "hint": "Type the words and the number on the letter. Capital letters, and spaces or dashes between the words, do not matter.",
     "show": "Show password",
     "hide": "Hide password",
     "submit": "Open the guide",
     "working": "Opening the guide…",
     "empty": "Please type the password first.",
-    "wrong": "That password did not open the guide. Check each word and the dashes, then try again.",
+    "wrong": "That password did not open the guide. Check each word and the number, then try again.",
     "failed": "The guide could not be opened in this browser. Please try another browser.",
     "no_crypto": (
         "This browser cannot open protected guides from here. Open the guide from an address that starts with "
