@@ -219,14 +219,33 @@ def breakable(text: str) -> str:
 _NEEDS_CHANGE = re.compile(f"{_UNPRINTABLE.pattern}|{_LONG_WORD.pattern}")
 
 
+class EmojiFont:
+    """The colour emoji font for one booklet: made ready (:func:`emoji_fonts`) only when its text has an emoji."""
+
+    def __init__(self, cache: Path) -> None:
+        self.cache = cache
+        self.folder: Path | None = None
+        self._asked = False
+
+    def ready(self) -> bool:
+        if not self._asked:
+            self._asked = True
+            self.folder = emoji_fonts(self.cache)
+        return self.folder is not None
+
+
 class _Prepared:
     """A copy of the view made ready to print, with what the booklet needs found on the way."""
 
-    def __init__(self, view: BookletData, *, emoji: bool = False) -> None:
+    def __init__(self, view: BookletData, *, emoji: EmojiFont | None = None) -> None:
         self.images: list[dict[str, Any]] = []  # every view image, in document order
         self.icon_names: set[str] = set()
-        self.emoji = emoji  # a colour emoji font is there: emoji are printed
+        self.emoji = emoji  # the colour emoji font, made ready at the first emoji: emoji are then printed
         self.view: BookletData = self._copy(view)
+
+    def _printed(self, text: str) -> str:
+        keep = self.emoji is not None and has_emoji(text) and self.emoji.ready()
+        return breakable(printable(text, emoji=keep))
 
     def _copy(self, value: Any) -> Any:
         """:func:`printable` on every string, then :func:`breakable` on every word shown as text.
@@ -234,7 +253,7 @@ class _Prepared:
         One walk over the view does what used to be four: the timetables make it large.
         """
         if isinstance(value, str):
-            return breakable(printable(value, emoji=self.emoji)) if _NEEDS_CHANGE.search(value) else value
+            return self._printed(value) if _NEEDS_CHANGE.search(value) else value
         if isinstance(value, dict):
             copied: dict[str, Any] = {}
             for key, item in value.items():
@@ -559,14 +578,14 @@ def build_payload(
     created: dt.datetime | None = None,
     words: Words | None = None,
     *,
-    emoji: bool = False,
+    emoji: EmojiFont | None = None,
     family: tuple[PupilView, Words] | None = None,
 ) -> dict[str, Any]:
     """The JSON document the template reads; images are copied into ``root`` on the way.
 
-    ``words``: the school's words (default: the tool's, in the view's locale). ``emoji``: a colour
-    emoji font is there, so emoji are printed (otherwise they are left out). ``family``: the view
-    and words in the family's own language: the family's pages come first in it.
+    ``words``: the school's words (default: the tool's, in the view's locale). ``emoji``: the colour
+    emoji font, made ready at the first emoji, which is then printed (without it emoji are left out).
+    ``family``: the view and words in the family's own language: the family's pages come first in it.
     """
     words = words or Words(view["school"]["locale"])
     walked = _Prepared(_printed_part(view), emoji=emoji)
@@ -783,15 +802,13 @@ def write_booklets(
     folder.mkdir(parents=True, exist_ok=True)
     reading = folder / READING_NAME.format(stem=file_stem)
     printed = folder / PRINT_NAME.format(stem=file_stem)
-    # Colour emoji: with ``font_cache`` (where the emoji font is made ready once), when the pupil's text has any.
-    emoji_folder = (
-        emoji_fonts(font_cache) if font_cache is not None and has_emoji(json.dumps(view, ensure_ascii=False)) else None
-    )
-    extra = (str(emoji_folder),) if emoji_folder else ()
+    # Colour emoji: with ``font_cache`` (where the emoji font is made ready once), when the text has any.
+    emoji = EmojiFont(font_cache) if font_cache is not None else None
     with _typst_root(folder, work_dir) as root:
         payload = build_payload(
-            view, root, resolve_image or data_folder_images(data_dir), when, words, emoji=bool(extra), family=family
+            view, root, resolve_image or data_folder_images(data_dir), when, words, emoji=emoji, family=family
         )
+        extra = (str(emoji.folder),) if emoji is not None and emoji.folder is not None else ()
         pdf = render_reading_copy(payload, root, shown=shown, created=when, theme=theme, extra_fonts=extra)
     try:
         imposed = impose_saddle_stitch(pdf, title=payload["meta"]["title"], language=payload["meta"]["language"])

@@ -42,6 +42,7 @@ from transition_booklets.build.workers import (
     stop_workers,
 )
 from transition_booklets.data.loader import Cohort, PupilRecord, load_cohort, pupil_files
+from transition_booklets.data.models import School
 from transition_booklets.data.problems import BuildError, Problem, display_path
 from transition_booklets.protect.letters import LetterEntry, write_family_letters
 from transition_booklets.protect.passwords import load_or_create_secret, load_passwords, passwords_for
@@ -49,7 +50,8 @@ from transition_booklets.publish.folders import Publisher
 from transition_booklets.site.pages import warm_shared_images
 from transition_booklets.support.files import file_digest, write_atomic
 from transition_booklets.support.resources import tool_digest
-from transition_booklets.view.words import Words, has_words
+from transition_booklets.view.pupil_view import family_words
+from transition_booklets.view.words import Words
 
 log = logging.getLogger(__name__)
 
@@ -231,10 +233,10 @@ def _plan(
     views = ViewCache(settings.cache_dir / "views")
     fingerprints: dict[str, str] = {}
     to_build: list[tuple[int, str | None]] = []
+    copies = staff_copies(settings, protection)
     for index, record in enumerate(cohort.pupils):
         name = protection.folder(record.id) if protection else record.id
         stamp = None if settings.force else stamps.get(record.id)
-        copies = staff_copies(settings, protection)
         if stamp is None or not publisher.is_published(name, staff_copies=copies, pupil_id=record.id):
             # Built whatever its fingerprint: the worker takes it from the view it builds anyway.
             to_build.append((index, None))
@@ -310,13 +312,12 @@ def _protection(cohort: Cohort, options: Settings) -> Protection:
     return Protection(secret, passwords)
 
 
-def _family_letter(record: PupilRecord, school: Any) -> dict[str, Any]:
+def _family_letter(record: PupilRecord, school: School) -> dict[str, Any]:
     """The family's own language for their letter (the pupil file's ``family_language``), if any."""
-    locale = record.pupil.family_language
-    if not locale or not has_words(locale, school.theme):
+    theirs = family_words(school, record.pupil, besides=school.locale)
+    if theirs is None:
         return {}
-    theirs = Words(locale, school.theme)
-    return {"family_locale": locale, "family_words": theirs.all(), "family_date": theirs.date(dt.date.today())}
+    return {"family_locale": theirs.locale, "family_words": theirs.all(), "family_date": theirs.date(dt.date.today())}
 
 
 def _write_letters(cohort: Cohort, protection: Protection, options: Settings, result: BuildResult) -> None:

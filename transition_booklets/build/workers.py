@@ -47,8 +47,6 @@ from transition_booklets.view.words import Words
 
 log = logging.getLogger(__name__)
 
-BOOKLET_FILES = ("booklet.pdf", "booklet-print.pdf")  # as booklet.typeset.write_booklets names them
-
 
 @dataclass
 class Protection:
@@ -234,7 +232,11 @@ class PupilBuilder:
 
 def staff_copies(settings: Settings, protection: Protection | None) -> tuple[str, ...]:
     """The files of a pupil's guide that staff keep a clear copy of (in ``<staff>/booklets/<pupil-id>/``)."""
-    return BOOKLET_FILES if protection is not None and settings.pdf else ()
+    if protection is None or not settings.pdf:
+        return ()
+    from transition_booklets.booklet.typeset import PRINT_NAME, READING_NAME  # Typst is loaded only with booklets
+
+    return (READING_NAME.format(stem="booklet"), PRINT_NAME.format(stem="booklet"))
 
 
 #: In a worker process: the builder its pool's initializer made or was given.

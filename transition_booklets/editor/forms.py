@@ -334,24 +334,14 @@ def with_sent_items(data: Any, names: list[str]) -> Any:
     grown = json.loads(json.dumps(data or {}, default=str))
     for name in names:
         path = path_of(name)
-        for depth, part in enumerate(path):
-            if not isinstance(part, int):
-                continue
-            items: Any = grown
-            for step in path[: depth - 1]:
-                items = (
-                    items.get(step)
-                    if isinstance(items, dict)
-                    else items[int(step)]
-                    if isinstance(items, list) and int(step) < len(items)
-                    else None
-                )
-                if items is None:
-                    break
-            key = path[depth - 1]
-            if not isinstance(items, dict) or (str(key) not in ITEM_LISTS and key not in ITEM_LISTS):
-                continue
-            listed = items.setdefault(key, [])
-            while isinstance(listed, list) and len(listed) <= part:
+        index = next((at for at, part in enumerate(path) if isinstance(part, int)), 0)
+        if index == 0 or path[index - 1] not in ITEM_LISTS:
+            continue
+        parent: Any = grown
+        for key in path[: index - 1]:  # the groups of keys the list sits in (worries.people), made if missing
+            parent = parent.setdefault(key, {}) if isinstance(parent, dict) else None
+        if isinstance(parent, dict):
+            listed = parent.setdefault(path[index - 1], [])
+            while isinstance(listed, list) and len(listed) <= int(path[index]):
                 listed.append({})
     return grown

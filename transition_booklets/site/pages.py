@@ -414,8 +414,9 @@ def write_pupil_site(
     assert cohort.school is not None
     school = cohort.school
     # A bilingual school's second language: the whole guide again in <language>/, a link between them on every page.
+    first = Words.for_school(school)
     second = Words(school.second_locale, school.theme) if school.second_locale else None
-    if second is not None and second.language == Words.for_school(school).language:
+    if second is not None and second.language == first.language:
         second = None
     first_switch = {"prefix": f"{second.language}/", "lang": second.language, "name": language_name(second.locale)} if second else None
     laid_out = write_docs(
@@ -423,7 +424,6 @@ def write_pupil_site(
     )
     _lay_out(engine, folder, laid_out)
     if second is not None:
-        first = Words.for_school(school)
         back = {"prefix": "../", "lang": first.language, "name": language_name(first.locale)}
         other = folder / second.language
         laid_out = write_docs(

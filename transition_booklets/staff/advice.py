@@ -15,8 +15,9 @@ The kinds of warning:
   position, or the school has no map);
 * a phase has no timetable (neither its own nor the pupil's full timetable);
 * the keyworker has no "where to find me" (``keyworker.where``);
-* a text holds a character that no bundled font draws (an emoji, a rare script): the
-  booklet would print ``?`` or leave it out, and a page depends on the reader's device.
+* a text holds a character that no bundled font draws (a rare script, an emoji newer than
+  the emoji font): the booklet prints a box (□) for a letter and leaves a symbol out, and a
+  page depends on the reader's device.
 """
 
 from __future__ import annotations

@@ -446,11 +446,20 @@ def family_view(
     """The pupil's view and words in their family's own language (``family_language``), with the school's
     translations of what it wrote; None when there is none, it is ``besides`` (the guide's language), or
     the tool has no words in it."""
+    words = family_words(school, pupil, besides=besides)
+    if words is None:
+        return None
+    view = build_view(school, pupil, pupil_id, locale=words.locale)
+    return translated(view, school_translations(data_dir, words.language)), words
+
+
+def family_words(school: School, pupil: Pupil, *, besides: str) -> Words | None:
+    """The words in the family's own language (``family_language``); None when there is none, it is
+    ``besides`` (the guide's language), or the tool and the school's theme have no words in it."""
     locale = pupil.family_language
     if not locale or language_of(locale) == language_of(besides) or not has_words(locale, school.theme):
         return None
-    view = build_view(school, pupil, pupil_id, locale=locale)
-    return translated(view, school_translations(data_dir, language_of(locale))), Words(locale, school.theme)
+    return Words(locale, school.theme)
 
 
 def build_view(school: School, pupil: Pupil, pupil_id: str, *, locale: str | None = None) -> PupilView:
