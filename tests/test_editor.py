@@ -333,3 +333,80 @@ def test_a_pupil_photo_is_uploaded_with_consent_and_kept_clean(editor: Editor, d
     assert "photo:\n  file: images/pupils/kai-morgan.jpg\n  consent: true" in written
     school, _ = load_school(data)
     assert not isinstance(load_pupil(data / "kai-morgan.yaml", school, data), list)
+
+
+def _sent_with(page: str, changes: dict[str, str]) -> list[tuple[str, str]]:
+    """What the browser sends after the person changed ``changes`` (name → new value) in the page."""
+    return [(name, value) for name, value in form_of(page).sent if name not in changes] + list(changes.items())
+
+
+def test_a_lesson_changed_in_the_timetable_grid_changes_only_its_line(editor: Editor, data: Path) -> None:
+    path = data / "amy-jones.yaml"
+    before = path.read_text(encoding="utf-8")
+    client = Browser(editor)
+    page = client.get("/pupil/amy-jones")
+    assert 'aria-label="Monday, Period 4: subject"' in page, "each cell is named by its day and period"
+    status, answer = client.post("/pupil/amy-jones", _sent_with(page, {"tt.monday.p4.subject": "maths"}))
+    assert status == 200 and "Saved" in answer, answer[:2000]
+    after = path.read_text(encoding="utf-8")
+    changed = [(old, new) for old, new in zip(before.splitlines(), after.splitlines(), strict=True) if old != new]
+    assert changed == [("    p4: {subject: history, place: a-block}", "    p4: {subject: maths, place: a-block}")], (
+        changed
+    )
+
+
+def test_a_day_like_monday_and_a_period_away_are_written_in_words(editor: Editor, data: Path) -> None:
+    path = data / "amy-jones.yaml"
+    client = Browser(editor)
+    page = client.get("/pupil/amy-jones")
+    sent = _sent_with(page, {"tt.friday.mode": "monday", "tt.thursday.p5.subject": "@absent"})
+    status, answer = client.post("/pupil/amy-jones", sent)
+    assert status == 200 and "Saved" in answer, answer[:2000]
+    after = path.read_text(encoding="utf-8")
+    assert "  friday: same as monday\n" in after and "    p5: not in school\n" in after
+    school, _ = load_school(data)
+    record = load_pupil(path, school, data)
+    assert not isinstance(record, list), record
+    assert record.pupil.timetable is not None
+    week = {day.value: slots for day, slots in record.pupil.timetable.items()}
+    assert week["friday"] == week["monday"] and week["thursday"]["p5"].absent
+    again = client.get("/pupil/amy-jones")
+    assert re.search(r'<option value="monday" selected>Same as Monday</option>', again), "shown as it was chosen"
+    status, answer = client.post("/pupil/amy-jones", form_of(again).sent)
+    assert "Nothing had changed" in answer and path.read_text(encoding="utf-8") == after
+
+
+def test_a_pupil_in_a_group_writes_only_what_differs_from_the_groups_week(editor: Editor, data: Path) -> None:
+    (data / "groups.yaml").write_text(
+        "groups:\n  7b:\n    name: 7B\n    timetable:\n      every day:\n"
+        "        p1: {subject: maths, place: a-block, teacher: mr-nowak}\n",
+        encoding="utf-8",
+    )
+    path = data / "kai-morgan.yaml"
+    client = Browser(editor)
+    page = client.get("/pupil/kai-morgan")
+    assert 'name="groups" value="7b"' in page, "the school's groups to tick"
+    status, answer = client.post("/pupil/kai-morgan", _sent_with(page, {"groups": "7b"}))
+    assert status == 200 and "Saved" in answer, answer[:2000]
+    page = client.get("/pupil/kai-morgan")
+    assert ">As 7B: Maths</option>" in page, "an empty period shows the group's lesson"
+    status, answer = client.post("/pupil/kai-morgan", _sent_with(page, {"tt.tuesday.p1.subject": "english"}))
+    assert status == 200 and "Saved" in answer, answer[:2000]
+    after = path.read_text(encoding="utf-8")
+    assert "groups: [7b]" in after or "groups:\n  - 7b" in after
+    assert "timetable:\n  tuesday:\n    p1: {subject: english}\n" in after, "only the one lesson that differs"
+    school, _ = load_school(data)
+    record = load_pupil(path, school, data)
+    assert not isinstance(record, list), record
+
+
+def test_an_item_moved_up_changes_places_with_the_one_before(editor: Editor, data: Path) -> None:
+    path = data / "amy-jones.yaml"
+    client = Browser(editor)
+    page = client.get("/pupil/amy-jones")
+    places = re.findall(r"^  - place: (\S+)", path.read_text(encoding="utf-8"), re.M)
+    assert len(places) >= 2 and 'name="tb-up" value="key_places.1"' in page
+    status, answer = client.post("/pupil/amy-jones", _sent_with(page, {"tb-up": "key_places.1"}))
+    assert status == 200 and "Saved" in answer, answer[:2000]
+    after = re.findall(r"^  - place: (\S+)", path.read_text(encoding="utf-8"), re.M)
+    assert after == [places[1], places[0], *places[2:]]

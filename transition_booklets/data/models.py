@@ -507,7 +507,7 @@ def _days_of(key: Any) -> list[Weekday]:
     return [_weekday(text, text)]
 
 
-def _expand_days(value: Any) -> Any:
+def expand_days(value: Any) -> Any:
     """Days written the short way: ``tuesday: same as monday``, ``monday to thursday:``, ``every day:``,
     ``wednesday: not in school``. Later lines win over earlier ones for the same day."""
     if not isinstance(value, dict):
@@ -563,7 +563,7 @@ class _ShortDaysSchema:
 
 
 Day = dict[PeriodId, Annotated[Slot, BeforeValidator(_slot_entry)]]
-Timetable = Annotated[dict[Weekday, Day], BeforeValidator(_expand_days), _ShortDaysSchema()]
+Timetable = Annotated[dict[Weekday, Day], BeforeValidator(expand_days), _ShortDaysSchema()]
 
 
 GroupId = Annotated[str, AfterValidator(_reference("group", "groups", "groups"))]

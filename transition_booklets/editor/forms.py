@@ -8,8 +8,10 @@ into the values to write. Each input is named by its key path (``first_visit.dat
 ``reviews.0.what``), the same path ``check`` names in its messages, so a problem is shown beside
 its field.
 
-Not yet a form (edited in the file, and shown as such): the timetables (``timetable``,
-``phases[].timetable``), and lists of groups of keys other than the ones in :data:`ITEM_LISTS`.
+The pupil's ``timetable`` is a grid (:mod:`~transition_booklets.editor.timetable`). Not yet a
+form (edited in the file, and shown as such): a phase's own timetable and its changes
+(``phases[].timetable``, ``phases[].timetable_changes``), and lists of groups of keys other than
+the ones in :data:`ITEM_LISTS`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from transition_booklets.data.models import School
+from transition_booklets.editor.timetable import Grid, grid_of
 from transition_booklets.support import resources
 
 # Keys whose value is a place id, or staff id (a choice of the school's, shown by name).
@@ -29,9 +32,11 @@ PLACE_KEYS = frozenset({"meet_at", "where", "place"})
 STAFF_KEYS = frozenset({"met_by", "staff", "mentor", "teacher"})
 PLACE_LISTS = frozenset({"places"})
 STAFF_LISTS = frozenset({"who_i_will_meet"})
-# Lists of groups of keys the form shows item by item, with "add" and "remove".
-ITEM_LISTS = frozenset({"reviews", "key_places", "people", "break_times"})
-NOT_IN_FORM = frozenset({"timetable", "timetable_changes", "phases", "groups"})
+GROUP_LISTS = frozenset({"groups"})
+CHOICE_LISTS = ("places", "staffs", "groups")  # the kinds of field that are a list of ticked choices
+# Lists of groups of keys the form shows item by item, with "add", "remove" and "move up".
+ITEM_LISTS = frozenset({"reviews", "key_places", "people", "break_times", "phases"})
+NOT_IN_FORM = frozenset({"timetable", "timetable_changes"})
 UPLOADED = frozenset({"photo"})  # given by upload, in a form of its own (editor.server)
 # Optional sections a transition lead fills first, open from the start; the rest start collapsed.
 OPEN_SECTIONS = frozenset({"first_visit", "keyworker"})
@@ -52,6 +57,9 @@ PURPOSES = {
     "worries": "Who to talk to and where to go when worried; the help card (guidance: a worries plan).",
     "break_times": "What happens at break and lunch (guidance: structured unstructured times).",
     "small_group": "A small, safe base and group (guidance: small-group provision).",
+    "phases": "A start in steps, e.g. mornings only for a week (guidance: a phased timetable).",
+    "timetable": "The pupil's week once every phase is over (guidance: a timetable they can follow).",
+    "groups": "Tutor groups or sets from groups.yaml: their timetables are the pupil's too.",
     "mentoring": "Regular time with a mentor (guidance: mentoring).",
     "about_me": "A one-page profile in the pupil's own words (guidance: the pupil's voice).",
     "views": "What the pupil, the family and the last setting said (guidance: views gathered).",
@@ -65,7 +73,7 @@ PURPOSES = {
 class Field:
     path: tuple[str | int, ...]
     label: str
-    kind: str  # text, date, time, number, lines, place, staff, places, staffs, yesno
+    kind: str  # text, date, time, number, lines, place, staff, places, staffs, groups, yesno
     help: str = ""
     required: bool = False
     value: Any = None
@@ -100,6 +108,7 @@ class Section:
     present: bool = False
     item_list: bool = False  # a list of groups of keys: its parts are the items
     in_file_only: bool = False  # not a form yet: edited in the file
+    grid: Grid | None = None  # a timetable: a grid of days and periods
 
     @property
     def name(self) -> str:
@@ -146,6 +155,8 @@ def _kind(key: str, node: dict[str, Any]) -> str | None:
             return "places"
         if key in STAFF_LISTS:
             return "staffs"
+        if key in GROUP_LISTS:
+            return "groups"
         if items.get("type") == "string":
             return "lines"
         return None
@@ -187,6 +198,10 @@ def _section(
         child_path = (*path, key)
         label = _label(key, resolved)
         if key in UPLOADED and len(child_path) == 1:
+            continue
+        if key == "timetable" and len(child_path) == 1 and school is not None:
+            grid = grid_of(data, ("timetable",), school)
+            section.fields.append(Section(child_path, label, PURPOSES["timetable"], present=grid.present, grid=grid))
             continue
         if key in NOT_IN_FORM:
             section.fields.append(
@@ -233,7 +248,7 @@ def _section(
 # The order a transition lead fills a file in (as in docs/data-reference.md); other keys after.
 _ORDER = (
     "name", "preferred_name", "pronouns", "year", "start_date", "previous_setting", "family_language",
-    "first_visit", "keyworker", "buddy", "first_day_story", "key_places", "worries", "break_times",
+    "first_visit", "keyworker", "buddy", "first_day_story", "phases", "groups", "timetable", "key_places", "worries", "break_times",
     "small_group", "mentoring", "about_me", "views", "family_liaison", "reviews", "agreed", "what_to_bring",
     "date", "start", "end", "meet_at", "met_by", "staff", "where", "when", "message",
 )  # fmt: skip
@@ -250,6 +265,8 @@ def _options(kind: str, school: School | None) -> list[tuple[str, str]]:
         return [(place_id, place.name) for place_id, place in school.places.items()]
     if kind in ("staff", "staffs"):
         return [(staff_id, member.name) for staff_id, member in school.staff.items()]
+    if kind == "groups":
+        return [(group_id, group.name) for group_id, group in school.groups.items()]
     return []
 
 
@@ -268,7 +285,7 @@ def fields_of(section: Section) -> list[Field]:
 
 def _typed(field: Field, raw: list[str]) -> Any:
     """A field's value from what the browser sent (``raw``: every value of its name); None when empty."""
-    if field.kind in ("places", "staffs"):
+    if field.kind in CHOICE_LISTS:
         chosen = [value for value in raw if value]
         return chosen or None
     text = raw[-1].replace("\r\n", "\n") if raw else ""

@@ -101,13 +101,67 @@ def _remove(tree: CommentedMap, path: tuple[str | int, ...]) -> None:
         break
 
 
+def _written_like_a_person(value: Any) -> Any:
+    """A new value as a person writes it: a group of plain values on one line (``{subject: maths,
+    place: a-block}``), anything larger one key a line."""
+    if isinstance(value, dict):
+        node = CommentedMap((key, _written_like_a_person(item)) for key, item in value.items())
+        if all(not isinstance(item, (dict, list)) for item in value.values()):
+            node.fa.set_flow_style()
+        return node
+    if isinstance(value, list):
+        return CommentedSeq(_written_like_a_person(item) for item in value)
+    return value
+
+
+def _merge(parent: Any, key: str | int, new: Any) -> None:
+    """``parent[key]`` made to say ``new`` with the fewest changes: in a group of keys written one a
+    line, only the keys that differ change (their neighbours keep their comments), and a new key goes
+    where ``new`` has it, between the keys it comes between."""
+    existing = parent.get(key) if isinstance(parent, dict) else None
+    if plain(existing) == new:
+        return
+    if not (isinstance(existing, CommentedMap) and isinstance(new, dict)):
+        parent[key] = _written_like_a_person(new)
+        return
+    for old in [name for name in existing if name not in new]:
+        del existing[old]
+    order = list(new)
+    for name, value in new.items():
+        if name in existing:
+            _merge(existing, name, value)
+            continue
+        following = [later for later in order[order.index(name) + 1 :] if later in existing]
+        position = list(existing).index(following[0]) if following else len(existing)
+        existing.insert(position, name, _written_like_a_person(value))
+
+
 def changed_text(
-    text: str, values: dict[tuple[str | int, ...], Any], removed: tuple[tuple[str | int, ...], ...] = ()
+    text: str,
+    values: dict[tuple[str | int, ...], Any],
+    removed: tuple[tuple[str | int, ...], ...] = (),
+    structures: dict[tuple[str, ...], Any] | None = None,
+    moved_up: tuple[str | int, ...] | None = None,
 ) -> str:
-    """``text`` (a pupil file) with ``values`` written in and the list items at ``removed`` taken out;
-    the same text when nothing changed."""
+    """``text`` (a pupil file) with ``values`` written in, the list items at ``removed`` taken out and
+    each of ``structures`` (a whole group of keys, such as a timetable, as plain values; None: taken
+    out) merged in key by key, and the list item at ``moved_up`` put one place earlier; the same text
+    when nothing changed."""
     tree = parse(text)
     changed = False
+    for where, structure in (structures or {}).items():
+        parent = _get(tree, where[:-1]) if len(where) > 1 else tree
+        if structure is None:
+            if isinstance(parent, dict) and where[-1] in parent:
+                _remove(tree, where)
+                changed = True
+            continue
+        if not isinstance(parent, dict):
+            _set(tree, where[:-1], CommentedMap())
+            parent = _get(tree, where[:-1])
+        if plain(parent.get(where[-1])) != structure:
+            _merge(parent, where[-1], structure)
+            changed = True
     gone = {path for path in removed if isinstance(path[-1], int)}
     values = {path: value for path, value in values.items() if not any(path[: len(item)] == item for item in gone)}
     for path, value in values.items():
@@ -135,6 +189,12 @@ def changed_text(
             changed = True
             if not items:
                 _remove(tree, path[:-1])
+    if moved_up and isinstance(moved_up[-1], int) and moved_up[-1] > 0:
+        listed = _get(tree, moved_up[:-1])
+        at = moved_up[-1]
+        if isinstance(listed, list) and at < len(listed):
+            listed.insert(at - 1, listed.pop(at))
+            changed = True
     if not changed:
         return text
     added = [path[0] for path in values if len(path) == 1 and isinstance(path[0], str) and path[0] not in parse(text)]
@@ -166,10 +226,12 @@ def save(
     opened_digest: str,
     values: dict[tuple[str | int, ...], Any],
     removed: tuple[tuple[str | int, ...], ...] = (),
+    structures: dict[tuple[str, ...], Any] | None = None,
+    moved_up: tuple[str | int, ...] | None = None,
 ) -> tuple[str, bool]:
     """The file's new text and whether it differs; raises :class:`ChangedOnDisk` if it changed since it was opened."""
     text = path.read_text(encoding="utf-8")
     if digest(text) != opened_digest:
         raise ChangedOnDisk(str(path))
-    new = changed_text(text, values, removed)
+    new = changed_text(text, values, removed, structures, moved_up)
     return new, new != text

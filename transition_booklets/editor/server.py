@@ -44,8 +44,10 @@ from transition_booklets.data.problems import display_path
 from transition_booklets.data.schema import pupil_schema_line
 from transition_booklets.data.starter import pupil_id_for, render_starter
 from transition_booklets.editor.forms import (
+    CHOICE_LISTS,
     FACTOR_SECTIONS,
     Field,
+    Section,
     fields_of,
     path_of,
     pupil_form,
@@ -54,6 +56,7 @@ from transition_booklets.editor.forms import (
     with_values,
 )
 from transition_booklets.editor.saving import ChangedOnDisk, changed_text, digest, save
+from transition_booklets.editor.timetable import same_week, sends_grid, timetable_from_form
 from transition_booklets.pictures.images import photo_upload
 from transition_booklets.staff.readiness import pupil_readiness
 from transition_booklets.support import resources
@@ -318,14 +321,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 raw = sent.get(field.name, [])
                 field.value = (
                     [value for value in raw if value]
-                    if field.kind in ("places", "staffs")
+                    if field.kind in CHOICE_LISTS
                     else ((raw[-1].splitlines() if field.kind == "lines" else raw[-1]) if raw else None)
                 )
         unplaced = []
         by_name = {field.name: field for field in fields_of(form)}
+        grid = next((part.grid for part in form.fields if isinstance(part, Section) and part.grid), None)
         for name, messages in (problems or {}).items():
             target = _closest(by_name, name)
-            if target is not None:
+            if grid is not None and name.split(".")[0] == "timetable":
+                grid.problems += [f"{name.removeprefix('timetable.')}: {message}" for message in messages]
+            elif target is not None:
                 target.problems += messages
             else:
                 unplaced += messages
@@ -369,9 +375,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         form = pupil_form(with_sent_items(data, list(sent)), school)  # items added in the form too
         values = values_from_form(form, sent)
+        structures: dict[tuple[str, ...], Any] = {}
+        week = data.get("timetable")
+        if school is not None and sends_grid(sent):
+            week = timetable_from_form(school, sent)
+            if not same_week(data.get("timetable"), week):
+                structures[("timetable",)] = week
         adding = sent.get("tb-add", [""])[-1]
         if adding:  # "Add one": the form again, as typed, with a new empty item; nothing is saved yet
             working = with_values(data, values)
+            working["timetable"] = week
             items = working
             for part in path_of(adding)[:-1]:
                 items = items.setdefault(part, {}) if isinstance(items, dict) else items[int(part)]
@@ -384,13 +397,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         removed = tuple(path_of(name) for name in sent.get("tb-remove", []) if name)
         try:
-            new, changed = save(path, opened, values, removed)
+            moving = sent.get("tb-up", [""])[-1]
+            new, changed = save(path, opened, values, removed, structures, path_of(moving) if moving else None)
         except ChangedOnDisk:
             notice = (
                 f"{display_path(path)} was changed on this computer since you opened it (in a text editor?). "
                 "Nothing was saved. Reload the page to see the file as it is now, then make your changes again."
             )
-            self._page(self._form(path, sent=sent, notice=notice, opened=opened), HTTPStatus.CONFLICT)
+            self._page(
+                self._form(path, sent=sent, notice=notice, opened=opened, working=_typed_week(data, week)),
+                HTTPStatus.CONFLICT,
+            )
             return
         if not changed:
             self._page(self._form(path, notice="Nothing had changed, so the file was left as it was."))
@@ -398,7 +415,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         problems = _check(path, new, self.editor.data_dir)
         if problems:
             notice = "Not saved yet: please look at the fields marked below."
-            self._page(self._form(path, sent=sent, problems=problems, notice=notice, opened=opened), HTTPStatus.OK)
+            self._page(
+                self._form(
+                    path, sent=sent, problems=problems, notice=notice, opened=opened, working=_typed_week(data, week)
+                )
+            )
             return
         write_atomic(path, new)
         notice = f"Saved {display_path(path)}."
@@ -424,6 +445,11 @@ _TYPES = {
     ".mp4": "video/mp4",
     ".txt": "text/plain; charset=utf-8",
 }
+
+
+def _typed_week(data: Any, week: Any) -> Any:
+    """The file's values with the week as the grid sent it (to show the form again as it was typed)."""
+    return {**data, "timetable": week} if isinstance(data, dict) else data
 
 
 def _multipart(content_type: str, body: bytes) -> dict[str, tuple[bytes, str]]:
