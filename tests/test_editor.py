@@ -7,6 +7,7 @@ field, would send.
 
 from __future__ import annotations
 
+import html
 import html.parser
 import http.cookiejar
 import re
@@ -299,10 +300,11 @@ def _multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> t
 
 
 def _upload(
-    client: Browser, pupil: str, fields: dict[str, str], files: dict[str, tuple[str, bytes]]
+    client: Browser, pupil: str, fields: dict[str, str], files: dict[str, tuple[str, bytes]], *, to: str = ""
 ) -> tuple[int, str]:
     body, kind = _multipart(fields, files)
-    request = urllib.request.Request(f"{client.base}/photo/{pupil}", data=body, headers={"Content-Type": kind})
+    address = f"{client.base}{to or f'/photo/{pupil}'}"
+    request = urllib.request.Request(address, data=body, headers={"Content-Type": kind})
     try:
         response = client.opener.open(request)
         return response.status, response.read().decode("utf-8")
@@ -410,3 +412,100 @@ def test_an_item_moved_up_changes_places_with_the_one_before(editor: Editor, dat
     assert status == 200 and "Saved" in answer, answer[:2000]
     after = re.findall(r"^  - place: (\S+)", path.read_text(encoding="utf-8"), re.M)
     assert after == [places[1], places[0], *places[2:]]
+
+
+def _school_digest(page: str) -> str:
+    found = re.search(r'name="tb-digest" value="([0-9a-f]+)"', page)
+    assert found
+    return found.group(1)
+
+
+def test_a_pin_placed_by_clicking_the_map_is_written_as_percentages(editor: Editor, data: Path) -> None:
+    school_file = data / "school.yaml"
+    before = school_file.read_text(encoding="utf-8")
+    client = Browser(editor)
+    page = client.get("/school")
+    shown = re.search(r'<input type="image" name="map720" src="([^"]+)" width="720" height="(\d+)"', page)
+    assert shown, "the map as an image button, at a width the click is measured against"
+    height = int(shown.group(2))
+    assert client.opener.open(client.base + shown.group(1)).read().startswith(b"\x89PNG"), "the map is served"
+    # A click half-way across and a quarter down the map as shown on a wide screen:
+    sent = [
+        ("tb-digest", _school_digest(page)),
+        ("place", "library"),
+        ("map720.x", "360"),
+        ("map720.y", f"{height / 4}"),
+    ]
+    status, answer = client.post("/school/pin", sent)
+    assert status == 200 and "Library's pin is at 50% across, 25% down" in html.unescape(answer), answer[:3000]
+    after = school_file.read_text(encoding="utf-8")
+    changed = [(old, new) for old, new in zip(before.splitlines(), after.splitlines(), strict=True) if old != new]
+    assert changed == [("    map: {x: 57, y: 49}", "    map: {x: 50, y: 25}")]
+    # Typed instead, for the keyboard; a place with no pin yet gets one.
+    page = client.get("/school")
+    sent = [("tb-digest", _school_digest(page)), ("place", "library"), ("x", "12.5"), ("y", "40")]
+    status, answer = client.post("/school/pin", sent)
+    assert status == 200 and "    map: {x: 12.5, y: 40}" in school_file.read_text(encoding="utf-8")
+    # The map "pressed" with a key sends the corner (0, 0): not a place anyone chose.
+    page = client.get("/school")
+    kept = school_file.read_bytes()
+    sent = [("tb-digest", _school_digest(page)), ("place", "library"), ("map320.x", "0"), ("map320.y", "0")]
+    status, answer = client.post("/school/pin", sent)
+    assert status == 400 and "The pin was not moved" in answer and school_file.read_bytes() == kept
+    school, problems = load_school(data)
+    assert school is not None and school.places["library"].map is not None, problems
+
+
+def test_a_pin_is_never_saved_over_a_change_made_in_a_text_editor(editor: Editor, data: Path) -> None:
+    school_file = data / "school.yaml"
+    client = Browser(editor)
+    page = client.get("/school")
+    school_file.write_text(school_file.read_text(encoding="utf-8") + "# a note added meanwhile\n", encoding="utf-8")
+    edited = school_file.read_bytes()
+    sent = [("tb-digest", _school_digest(page)), ("place", "library"), ("x", "10"), ("y", "10")]
+    status, answer = client.post("/school/pin", sent)
+    assert status == 409 and "changed on this computer" in answer and school_file.read_bytes() == edited
+
+
+def test_photos_of_staff_and_places_are_uploaded_clean_and_named_in_school_yaml(editor: Editor, data: Path) -> None:
+    import io
+
+    from PIL import Image
+
+    picture = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    Image.new("RGB", (300, 400), (200, 120, 30)).save(picture, "JPEG", exif=exif)
+    client = Browser(editor)
+    opened = _school_digest(client.get("/school"))
+    status, answer = _upload(
+        client,
+        "",
+        {"tb-digest": opened},
+        {"photo": ("me.jpg", picture.getvalue())},
+        to="/school/photo/staff/miss-adeyemi",
+    )
+    assert status == 200 and "images/staff/miss-adeyemi.jpg" in answer, answer[:3000]
+    with Image.open(data / "images" / "staff" / "miss-adeyemi.jpg") as image:
+        assert image.format == "JPEG" and not image.getexif()
+    text = (data / "school.yaml").read_text(encoding="utf-8")
+    assert "    role: PE teacher\n    # No photo yet: pages show her initials instead.\n" in text, "her note kept"
+    assert "    photo: images/staff/miss-adeyemi.jpg\n" in text
+    assert client.opener.open(client.base + "/file/images/staff/miss-adeyemi.jpg").read().startswith(b"\xff\xd8")
+    opened = _school_digest(client.get("/school"))
+    status, answer = _upload(
+        client, "", {"tb-digest": opened}, {"photo": ("x.txt", b"not a picture")}, to="/school/photo/places/library"
+    )
+    assert status == 400 and "Not kept" in answer
+    school, problems = load_school(data)
+    assert school is not None and school.staff["miss-adeyemi"].photo == "images/staff/miss-adeyemi.jpg", problems
+
+
+@pytest.mark.parametrize(
+    "asked", ["/file/school.yaml", "/file/amy-jones.yaml", "/file/../../etc/passwd", "/file/%2e%2e/x"]
+)
+def test_the_editor_shows_only_the_pictures_school_yaml_names(editor: Editor, asked: str) -> None:
+    client = Browser(editor)
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        client.opener.open(client.base + asked)
+    assert answer.value.code == 404

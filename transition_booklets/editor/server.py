@@ -39,7 +39,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
-from transition_booklets.data.loader import PUPIL_ID, load_pupil, load_school, pupil_files
+from transition_booklets.data.loader import PUPIL_ID, SCHOOL_FILE, load_pupil, load_school, pupil_files
+from transition_booklets.data.models import Place, StaffMember
 from transition_booklets.data.problems import display_path
 from transition_booklets.data.schema import pupil_schema_line
 from transition_booklets.data.starter import pupil_id_for, render_starter
@@ -56,6 +57,15 @@ from transition_booklets.editor.forms import (
     with_values,
 )
 from transition_booklets.editor.saving import ChangedOnDisk, changed_text, digest, save
+from transition_booklets.editor.school import (
+    MAP_WIDTHS,
+    map_picture,
+    photo_file,
+    pin_from_click,
+    pin_from_numbers,
+    shown_files,
+    written,
+)
 from transition_booklets.editor.timetable import same_week, sends_grid, timetable_from_form
 from transition_booklets.pictures.images import photo_upload
 from transition_booklets.staff.readiness import pupil_readiness
@@ -176,6 +186,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
         elif path == "/":
             self._page(self._home())
+        elif path == "/school":
+            self._page(self._school_page())
+        elif path.startswith("/file/"):
+            self._data_file(path[len("/file/") :])
         elif path.startswith("/preview/"):
             self._preview(path[len("/preview/") :])
         elif path.startswith("/pupil/") and self._pupil_path(path[len("/pupil/") :]) is not None:
@@ -193,12 +207,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if path.startswith("/photo/"):
             self._photo(path[len("/photo/") :], length)
             return
+        if path.startswith("/school/photo/"):
+            self._school_photo(path[len("/school/photo/") :], length)
+            return
         if length > MAX_FORM_BYTES:
             self._plain(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "That is too much for one form.")
             return
         sent = parse_qs(self.rfile.read(length).decode("utf-8", errors="replace"), keep_blank_values=True)
         if path == "/new":
             self._new(sent)
+        elif path == "/school/pin":
+            self._pin(sent)
         elif path.startswith("/pupil/") and self._pupil_path(path[len("/pupil/") :]) is not None:
             pupil_path = self._pupil_path(path[len("/pupil/") :])
             assert pupil_path is not None
@@ -248,6 +267,128 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         text = path.read_text(encoding="utf-8")
         write_atomic(path, changed_text(text, {("photo", "file"): relative, ("photo", "consent"): True}))
         self._page(self._form(path, notice=f"The photo is kept as {relative}, with the family's consent noted."))
+
+    # ---- the school: map pins, photos of places and staff ---------------------------------
+
+    def _school_page(self, notice: str = "", *, problem: bool = False, chosen: str = "") -> str:
+        data_dir = self.editor.data_dir
+        school_file = data_dir / SCHOOL_FILE
+        school, problems = load_school(data_dir)
+        if school is None:
+            return template(EDITOR_TEMPLATES, "home.html.j2").render(
+                school=display_path(data_dir), pupils=[], message="; ".join(str(item) for item in problems)
+            )
+        places = [(number, place_id, place) for number, (place_id, place) in enumerate(school.places.items(), 1)]
+        staff = [(number, staff_id, member) for number, (staff_id, member) in enumerate(school.staff.items(), 1)]
+        unpinned = [place_id for _, place_id, place in places if place.map is None]
+        return template(EDITOR_TEMPLATES, "school.html.j2").render(
+            school=school,
+            file=display_path(school_file),
+            digest=digest(school_file.read_text(encoding="utf-8")),
+            picture=map_picture(school, data_dir),
+            widths=MAP_WIDTHS,
+            places=places,
+            staff=staff,
+            chosen=chosen or (unpinned[0] if unpinned else ""),
+            notice=notice,
+            problem=problem,
+        )
+
+    def _change_school(self, opened: str, values: dict[tuple[str | int, ...], Any]) -> bool:
+        """Write ``values`` into school.yaml unless it changed since the page was opened (then False)."""
+        path = self.editor.data_dir / SCHOOL_FILE
+        text = path.read_text(encoding="utf-8")
+        if not secrets.compare_digest(digest(text), opened):
+            return False
+        new = changed_text(text, values)
+        if new != text:
+            write_atomic(path, new)
+        return True
+
+    def _pin(self, sent: dict[str, list[str]]) -> None:
+        school, _ = load_school(self.editor.data_dir)
+        place_id = sent.get("place", [""])[-1]
+        if school is None or place_id not in school.places:
+            self._page(self._school_page("Choose a place first.", problem=True), HTTPStatus.BAD_REQUEST)
+            return
+        picture = map_picture(school, self.editor.data_dir)
+        clicked = pin_from_click(sent, picture) if picture is not None else None
+        where = clicked if clicked not in (None, (0.0, 0.0)) else pin_from_numbers(sent)
+        if clicked == (0.0, 0.0) and where is None:  # the map "pressed" with a key: no point was chosen
+            where = "click the map with the mouse or a finger, or type the position in the two boxes below it"
+        if where is None or isinstance(where, str):
+            message = f"The pin was not moved: {where or 'click the map where the place is, or type its position'}."
+            self._page(self._school_page(message, problem=True, chosen=place_id), HTTPStatus.BAD_REQUEST)
+            return
+        x, y = where
+        values: dict[tuple[str | int, ...], Any] = {
+            ("places", place_id, "map", "x"): written(x),
+            ("places", place_id, "map", "y"): written(y),
+        }
+        if not self._change_school(sent.get("tb-digest", [""])[-1], values):
+            self._page(self._school_page(_CHANGED.format(file=SCHOOL_FILE), problem=True), HTTPStatus.CONFLICT)
+            return
+        name = school.places[place_id].name
+        notice = f"{name}'s pin is at {written(x)}% across, {written(y)}% down. Saved in {SCHOOL_FILE}."
+        self._page(self._school_page(notice, chosen=place_id))
+
+    def _school_photo(self, rest: str, length: int) -> None:
+        """A photo of a member of staff or a place: checked, cleaned, kept, named in school.yaml."""
+        kind, _, item_id = rest.partition("/")
+        school, _ = load_school(self.editor.data_dir)
+        items: dict[str, dict[str, Place | StaffMember]] = (
+            {"staff": dict(school.staff), "places": dict(school.places)} if school is not None else {}
+        )
+        if kind not in items or item_id not in items[kind]:
+            self.rfile.read(length)
+            self._plain(HTTPStatus.NOT_FOUND, "No such place or member of staff.")
+            return
+        name = items[kind][item_id].name
+        if length > MAX_PHOTO_BYTES:
+            self.rfile.read(length)
+            self._page(self._school_page(_TOO_LARGE, problem=True), HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+            return
+        parts = _multipart(self.headers.get("Content-Type", ""), self.rfile.read(length))
+        data, file_name = parts.get("photo", (b"", ""))
+        if not data:
+            self._page(self._school_page(f"Choose a photo of {name} first.", problem=True), HTTPStatus.BAD_REQUEST)
+            return
+        try:
+            clean = photo_upload(file_name or "photo", data)
+        except ValueError as error:
+            self._page(self._school_page(f"Not kept: {error}.", problem=True), HTTPStatus.BAD_REQUEST)
+            return
+        relative = photo_file(kind, item_id)
+        opened = parts.get("tb-digest", (b"", ""))[0].decode(errors="replace")
+        school_text = (self.editor.data_dir / SCHOOL_FILE).read_text(encoding="utf-8")
+        if not secrets.compare_digest(digest(school_text), opened):
+            self._page(self._school_page(_CHANGED.format(file=SCHOOL_FILE), problem=True), HTTPStatus.CONFLICT)
+            return
+        target = self.editor.data_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, clean)
+        self._change_school(opened, {(kind, item_id, "photo"): relative})
+        self._page(self._school_page(f"The photo of {name} is kept as {relative}."))
+
+    def _data_file(self, relative: str) -> None:
+        """A picture the school page shows (the map, a photo named in school.yaml); no other file."""
+        school, _ = load_school(self.editor.data_dir)
+        root = self.editor.data_dir.resolve()
+        target = (root / relative).resolve()
+        if school is None or relative not in shown_files(school) or not target.is_relative_to(root):
+            self._plain(HTTPStatus.NOT_FOUND, "No such picture.")
+            return
+        if not target.is_file():
+            self._plain(HTTPStatus.NOT_FOUND, "That picture is not in the data folder.")
+            return
+        body = target.read_bytes()
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", _TYPES.get(target.suffix.lower(), "application/octet-stream"))
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        self.wfile.write(body)
 
     # ---- the preview --------------------------------------------------------------------------
 
@@ -429,6 +570,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._page(self._form(path, notice=notice))
 
 
+_CHANGED = (
+    "{file} was changed on this computer since this page was opened (in a text editor?). Nothing was saved: "
+    "the page now shows the file as it is; make the change again."
+)
+_TOO_LARGE = "That photo is too large (over 25 MB); choose a smaller copy."
+
 _TYPES = {
     ".html": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
@@ -437,6 +584,7 @@ _TYPES = {
     ".webp": "image/webp",
     ".png": "image/png",
     ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
     ".woff2": "font/woff2",
     ".ics": "text/calendar; charset=utf-8",
     ".ogg": "audio/ogg",
