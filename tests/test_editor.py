@@ -8,6 +8,7 @@ field, would send.
 from __future__ import annotations
 
 import html
+import json
 import html.parser
 import http.cookiejar
 import re
@@ -509,3 +510,16 @@ def test_the_editor_shows_only_the_pictures_school_yaml_names(editor: Editor, as
     with pytest.raises(urllib.error.HTTPError) as answer:
         client.opener.open(client.base + asked)
     assert answer.value.code == 404
+
+
+def test_the_preview_reloads_itself_after_a_save_and_the_booklet_comes_on_request(editor: Editor, data: Path) -> None:
+    client = Browser(editor)
+    shown = client.get("/preview/kai-morgan/index.html")
+    assert '<script src="/__tb/reload.js"></script>' in shown and "connect-src 'self'" in shown
+    first = json.loads(client.get("/__tb/build"))["build"]
+    page = client.get("/pupil/kai-morgan")
+    status, answer = client.post("/pupil/kai-morgan", _sent_with(page, {"pronouns": "he/him"}))
+    assert status == 200 and "The site preview is up to date" in answer
+    assert json.loads(client.get("/__tb/build"))["build"] > first, "an open preview sees a new build and reloads"
+    booklet = client.opener.open(urllib.request.Request(client.base + "/booklet/kai-morgan", data=b""))
+    assert booklet.url.endswith("/preview/kai-morgan/booklet.pdf") and booklet.read().startswith(b"%PDF-")

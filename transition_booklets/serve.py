@@ -12,11 +12,9 @@ and only in this preview, their policy lets them ask this server (``connect-src 
 from __future__ import annotations
 
 import functools
-import html
 import http.server
 import json
 import logging
-import re
 import shutil
 import sys
 import tempfile
@@ -31,6 +29,7 @@ from transition_booklets.build.pipeline import build_cohort
 from transition_booklets.build.settings import BuildOptions
 from transition_booklets.data.problems import display_path
 from transition_booklets.support import resources
+from transition_booklets.support.live_preview import RELOAD_SCRIPT, previewed
 
 log = logging.getLogger(__name__)
 
@@ -56,20 +55,6 @@ class BuildState:
 
     number: int = 0
     problems: list[str] = field(default_factory=list)
-
-
-RELOAD_SCRIPT = """(function () {
-  var seen = null;
-  function ask() {
-    fetch("/__tb/build", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (state) {
-      if (seen !== null && state.build !== seen) location.reload();
-      seen = state.build;
-    }).catch(function () { /* the preview stopped: nothing to do */ });
-  }
-  ask();
-  setInterval(ask, 1000);
-})();
-"""
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -115,20 +100,6 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
                 )
                 return
         super().do_GET()
-
-
-def previewed(page: str, problems: list[str]) -> str:
-    """A built page as the preview serves it: reloading itself after each rebuild, the last build's problems on top."""
-    page = page.replace("connect-src 'none'", "connect-src 'self'", 1)
-    page = page.replace("</body>", '<script src="/__tb/reload.js"></script></body>', 1)
-    if problems:
-        items = "".join(f"<li>{html.escape(problem)}</li>" for problem in problems)
-        banner = (
-            '<div role="alert" style="background:#a4001d;color:#fff;padding:1rem;font:16px/1.4 system-ui,sans-serif">'
-            f"<strong>The last change could not be built; this is the page from before it.</strong><ul>{items}</ul></div>"
-        )
-        page = re.sub(r"(<body[^>]*>)", lambda match: match.group(1) + banner, page, count=1)
-    return page
 
 
 def _build(data_dir: Path, pupil: str, out: Path, staff: Path, state: BuildState | None = None) -> bool:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import json
 import logging
 import secrets
 import shutil
@@ -72,6 +73,7 @@ from transition_booklets.staff.readiness import pupil_readiness
 from transition_booklets.support import resources
 from transition_booklets.support.content_policy import with_content_policy
 from transition_booklets.support.files import write_atomic
+from transition_booklets.support.live_preview import RELOAD_SCRIPT, previewed
 from transition_booklets.support.templating import template
 
 log = logging.getLogger(__name__)
@@ -92,19 +94,29 @@ class Editor:
     port: int = 0
     preview_dir: Path | None = None  # where each pupil's site is built to be looked at (private, temporary)
     building: threading.Lock = field(default_factory=threading.Lock)
+    builds: int = 0  # how many previews were built: an open preview page reloads when it changes
+    problems: dict[str, list[str]] = field(default_factory=dict)  # what stopped each pupil's last preview
 
-    def preview(self, pupil_id: str) -> list[str]:
-        """Build the pupil's site (no booklet) into the preview folder; the problems, if it could not be built."""
+    def preview(self, pupil_id: str, *, booklet: bool = False) -> list[str]:
+        """Build the pupil's site (and, when asked, the booklet) into the preview folder; the problems,
+        if it could not be built (the last good preview then stays)."""
         from transition_booklets.build.pipeline import build_cohort
         from transition_booklets.build.settings import BuildOptions
 
         assert self.preview_dir is not None
         with self.building:
             options = BuildOptions(
-                self.data_dir, self.preview_dir / "site", self.preview_dir / "staff", only=[pupil_id], pdf=False, jobs=1
+                self.data_dir,
+                self.preview_dir / "site",
+                self.preview_dir / "staff",
+                only=[pupil_id],
+                pdf=booklet,
+                jobs=1,
             )
             result = build_cohort(options)
-        return [str(problem) for problem in result.problems]
+            self.problems[pupil_id] = [str(problem) for problem in result.problems]
+            self.builds += 1
+        return self.problems[pupil_id]
 
     @property
     def address(self) -> str:
@@ -190,6 +202,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._page(self._school_page())
         elif path.startswith("/file/"):
             self._data_file(path[len("/file/") :])
+        elif path == "/__tb/build":
+            self._send(json.dumps({"build": self.editor.builds}).encode(), "application/json")
+        elif path == "/__tb/reload.js":
+            self._send(RELOAD_SCRIPT.encode(), "text/javascript; charset=utf-8")
         elif path.startswith("/preview/"):
             self._preview(path[len("/preview/") :])
         elif path.startswith("/pupil/") and self._pupil_path(path[len("/pupil/") :]) is not None:
@@ -216,6 +232,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         sent = parse_qs(self.rfile.read(length).decode("utf-8", errors="replace"), keep_blank_values=True)
         if path == "/new":
             self._new(sent)
+        elif path.startswith("/booklet/"):
+            self._booklet(path[len("/booklet/") :])
         elif path == "/school/pin":
             self._pin(sent)
         elif path.startswith("/pupil/") and self._pupil_path(path[len("/pupil/") :]) is not None:
@@ -381,14 +399,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if not target.is_file():
             self._plain(HTTPStatus.NOT_FOUND, "That picture is not in the data folder.")
             return
-        body = target.read_bytes()
-        self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", _TYPES.get(target.suffix.lower(), "application/octet-stream"))
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Content-Type-Options", "nosniff")
-        self.end_headers()
-        self.wfile.write(body)
+        self._send(target.read_bytes(), _TYPES.get(target.suffix.lower(), "application/octet-stream"))
 
     # ---- the preview --------------------------------------------------------------------------
 
@@ -409,10 +420,27 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._plain(HTTPStatus.NOT_FOUND, "No such page.")
             return
         body = target.read_bytes()
+        if target.suffix == ".html":  # reloads itself after each save; says when the last change could not be built
+            body = previewed(body.decode("utf-8"), self.editor.problems.get(pupil_id, [])).encode("utf-8")
+        self._send(body, _TYPES.get(target.suffix.lower(), "application/octet-stream"))
+
+    def _booklet(self, pupil_id: str) -> None:
+        """The pupil's booklet, made on request (a few seconds) and opened as a PDF."""
+        if self._pupil_path(pupil_id) is None or self.editor.preview_dir is None:
+            self._plain(HTTPStatus.NOT_FOUND, "No such pupil.")
+            return
+        problems = self.editor.preview(pupil_id, booklet=True)
+        if problems or not (self.editor.preview_dir / "site" / pupil_id / "booklet.pdf").is_file():
+            self._plain(HTTPStatus.OK, "The booklet could not be made:\n" + "\n".join(problems))
+            return
+        self._redirect(f"/preview/{pupil_id}/booklet.pdf")
+
+    def _send(self, body: bytes, kind: str) -> None:
         self.send_response(HTTPStatus.OK)
-        self.send_header("Content-Type", _TYPES.get(target.suffix.lower(), "application/octet-stream"))
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
         self.wfile.write(body)
 
@@ -592,6 +620,7 @@ _TYPES = {
     ".m4a": "audio/mp4",
     ".mp4": "video/mp4",
     ".txt": "text/plain; charset=utf-8",
+    ".pdf": "application/pdf",
 }
 
 
