@@ -523,3 +523,30 @@ def test_the_preview_reloads_itself_after_a_save_and_the_booklet_comes_on_reques
     assert json.loads(client.get("/__tb/build"))["build"] > first, "an open preview sees a new build and reloads"
     booklet = client.opener.open(urllib.request.Request(client.base + "/booklet/kai-morgan", data=b""))
     assert booklet.url.endswith("/preview/kai-morgan/booklet.pdf") and booklet.read().startswith(b"%PDF-")
+
+
+def test_a_groups_timetable_is_edited_in_the_same_grid(editor: Editor, data: Path) -> None:
+    groups = data / "groups.yaml"
+    groups.write_text(
+        "# The school's groups\ngroups:\n  7b:\n    name: 7B  # tutor group\n    timetable:\n      every day:\n"
+        "        p1: {subject: maths, place: a-block}\n",
+        encoding="utf-8",
+    )
+    client = Browser(editor)
+    assert 'href="/group/7b"' in client.get("/"), "the groups are listed on the home page"
+    page = client.get("/group/7b")
+    status, answer = client.post("/group/7b", form_of(page).sent)
+    assert "Nothing had changed" in answer and "every day:" in groups.read_text(encoding="utf-8")
+    status, answer = client.post("/group/7b", _sent_with(page, {"tt.wednesday.p2.subject": "art"}))
+    assert status == 200 and "Saved" in answer, answer[:3000]
+    text = groups.read_text(encoding="utf-8")
+    assert text.startswith("# The school's groups\n") and "name: 7B  # tutor group" in text
+    school, problems = load_school(data)
+    assert school is not None, problems
+    week = school.groups["7b"].timetable
+    assert week is not None
+    wednesday = {
+        period: slot.subject for period, slot in week[next(day for day in week if day.value == "wednesday")].items()
+    }
+    assert wednesday == {"p1": "maths", "p2": "art"}
+    assert all(slots["p1"].subject == "maths" for slots in week.values()), "every day keeps its lesson"

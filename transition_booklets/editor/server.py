@@ -40,7 +40,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
-from transition_booklets.data.loader import PUPIL_ID, SCHOOL_FILE, load_pupil, load_school, pupil_files
+from transition_booklets.data.loader import (
+    GROUPS_FILE,
+    PUPIL_ID,
+    SCHOOL_FILE,
+    load_groups,
+    load_pupil,
+    load_school,
+    pupil_files,
+)
 from transition_booklets.data.models import Place, StaffMember
 from transition_booklets.data.problems import display_path
 from transition_booklets.data.schema import pupil_schema_line
@@ -67,7 +75,7 @@ from transition_booklets.editor.school import (
     shown_files,
     written,
 )
-from transition_booklets.editor.timetable import same_week, sends_grid, timetable_from_form
+from transition_booklets.editor.timetable import grid_of, same_week, sends_grid, timetable_from_form
 from transition_booklets.pictures.images import photo_upload
 from transition_booklets.staff.readiness import pupil_readiness
 from transition_booklets.support import resources
@@ -200,6 +208,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._page(self._home())
         elif path == "/school":
             self._page(self._school_page())
+        elif path.startswith("/group/"):
+            self._group_page(path[len("/group/") :])
         elif path.startswith("/file/"):
             self._data_file(path[len("/file/") :])
         elif path == "/__tb/build":
@@ -232,6 +242,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         sent = parse_qs(self.rfile.read(length).decode("utf-8", errors="replace"), keep_blank_values=True)
         if path == "/new":
             self._new(sent)
+        elif path.startswith("/group/"):
+            self._group_save(path[len("/group/") :], sent)
         elif path.startswith("/booklet/"):
             self._booklet(path[len("/booklet/") :])
         elif path == "/school/pin":
@@ -388,6 +400,61 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._change_school(opened, {(kind, item_id, "photo"): relative})
         self._page(self._school_page(f"The photo of {name} is kept as {relative}."))
 
+    # ---- a group's timetable (groups.yaml) ------------------------------------------------
+
+    def _group_page(
+        self, group_id: str, notice: str = "", *, problem: bool = False, sent: dict[str, list[str]] | None = None
+    ) -> None:
+        school, _ = load_school(self.editor.data_dir)
+        path = self.editor.data_dir / GROUPS_FILE
+        if school is None or group_id not in school.groups:
+            self._plain(HTTPStatus.NOT_FOUND, "No such group.")
+            return
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text) or {}
+        where = ("groups", group_id, "timetable")
+        if sent is not None:  # shown again as it was chosen
+            data = {"groups": {group_id: {"timetable": timetable_from_form(school, sent)}}}
+        self._page(
+            template(EDITOR_TEMPLATES, "group.html.j2").render(
+                group_id=group_id,
+                group_name=school.groups[group_id].name,
+                file=display_path(path),
+                digest=digest(text),
+                grid=grid_of(data, where, school, with_groups=False),
+                notice=notice,
+                problem=problem,
+            ),
+            HTTPStatus.OK if not problem else HTTPStatus.CONFLICT,
+        )
+
+    def _group_save(self, group_id: str, sent: dict[str, list[str]]) -> None:
+        school, _ = load_school(self.editor.data_dir)
+        path = self.editor.data_dir / GROUPS_FILE
+        if school is None or group_id not in school.groups:
+            self._plain(HTTPStatus.NOT_FOUND, "No such group.")
+            return
+        text = path.read_text(encoding="utf-8")
+        if not secrets.compare_digest(digest(text), sent.get("tb-digest", [""])[-1]):
+            self._group_page(group_id, _CHANGED.format(file=GROUPS_FILE), problem=True)
+            return
+        where = ("groups", group_id, "timetable")
+        week = timetable_from_form(school, sent)
+        written_week = ((yaml.safe_load(text) or {}).get("groups") or {}).get(group_id, {}).get("timetable")
+        if same_week(written_week, week):
+            self._group_page(group_id, "Nothing had changed, so the file was left as it was.")
+            return
+        new = changed_text(text, {}, structures={where: week})
+        with tempfile.TemporaryDirectory(prefix="tb-editor-") as work:  # checked as check would, before writing
+            (Path(work) / GROUPS_FILE).write_text(new, encoding="utf-8")
+            checked = load_groups(Path(work), school)
+        if isinstance(checked, list):
+            problems = "; ".join(f"{problem.field}: {problem.message}" for problem in checked)
+            self._group_page(group_id, f"Not saved: {problems}", problem=True, sent=sent)
+            return
+        write_atomic(path, new)
+        self._group_page(group_id, f"Saved {display_path(path)}.")
+
     def _data_file(self, relative: str) -> None:
         """A picture the school page shows (the map, a photo named in school.yaml); no other file."""
         school, _ = load_school(self.editor.data_dir)
@@ -473,8 +540,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     "problems": 0,
                 }
             )
+        groups = [(group_id, group.name) for group_id, group in school.groups.items()] if school else []
         return template(EDITOR_TEMPLATES, "home.html.j2").render(
-            school=school.name if school else display_path(data_dir), pupils=pupils, message=message
+            school=school.name if school else display_path(data_dir), pupils=pupils, message=message, groups=groups
         )
 
     def _form(
