@@ -60,26 +60,80 @@ def test_a_pupil_added_and_filled_in_with_the_keyboard_only(browser: Browser, ed
     page.locator("#f-first_visit-date").fill("2027-07-01")  # typed in the order of the browser's own language
     tab_to(page, "#f-keyworker-staff")
     page.locator("#f-keyworker-staff").select_option(label="Ms Khan")  # a <select>: as the arrow keys would
-    tab_to(page, "button[type=submit]")
-    page.keyboard.press("Enter")
+    tab_to(page, "#s-timetable > summary")
+    page.keyboard.press("Enter")  # the week, folded until wanted
+    tab_to(page, "[name='tt.monday.p1.subject']")
+    page.locator("[name='tt.monday.p1.subject']").select_option(label="Maths")
+    tab_to(page, "[name='tt.monday.p1.place']")
+    page.locator("[name='tt.monday.p1.place']").select_option(label="A block classrooms")
+    tab_to(page, "#tt-tuesday-mode")
+    page.locator("#tt-tuesday-mode").select_option(label="Same as Monday")
+    tab_to(page, "#f-preferred_name", limit=400)
+    page.keyboard.press("Enter")  # Enter in a field saves (it does not add an item to a list)
     page.get_by_role("status").filter(has_text="Saved").wait_for()
     written = (data / "tyler-brooks.yaml").read_text(encoding="utf-8")
     assert re.search(r"^preferred_name: Ty\b", written, re.M) and "date: 2027-07-01" in written
     assert "staff: ms-khan" in written
+    assert "timetable:\n  monday:\n    p1: {subject: maths, place: a-block}\n  tuesday: same as monday\n" in written
     assert written.startswith("# yaml-language-server: $schema=")
+    starter_notes = [line for line in (data / "tyler-brooks.yaml").read_text().splitlines() if line.startswith("# ")]
+    assert len(starter_notes) > 10, "the starter file's notes are still there"
     school, _ = load_school(data)
     assert not isinstance(load_pupil(data / "tyler-brooks.yaml", school, data), list), "check passes"
 
 
+def test_photo_pin_and_preview_in_the_editor(browser: Browser, editor: tuple[Editor, Path], tmp_path: Path) -> None:
+    """The rest of a plan: a photo by upload, a place's pin by a click on the map, and the preview updating itself."""
+    from PIL import Image
+
+    running_editor, data = editor
+    photo = tmp_path / "phone photo.jpg"
+    Image.new("RGB", (600, 800), (90, 140, 60)).save(photo, "JPEG")
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    page.goto(running_editor.address)
+    page.goto(f"http://127.0.0.1:{running_editor.port}/pupil/kai-morgan")
+    page.locator("#s-photo > summary").click()
+    page.locator("#photo-file").set_input_files(photo)
+    page.get_by_label("The family agreed that this photo may be used").check()
+    page.get_by_role("button", name="Keep this photo").click()
+    page.get_by_role("status").filter(has_text="images/pupils/kai-morgan.jpg").wait_for()
+    assert "photo:\n  file: images/pupils/kai-morgan.jpg\n  consent: true" in (data / "kai-morgan.yaml").read_text()
+    # The preview, open in its own tab, shows each save by itself.
+    with page.expect_popup() as opened:
+        page.get_by_role("link", name=re.compile("See .* site as it is saved")).click()
+    preview = opened.value
+    preview.wait_for_load_state()
+    assert preview.get_by_text("Kai").count() > 0
+    page.locator("#f-preferred_name").fill("Kaiden")
+    page.get_by_role("button", name="Save", exact=True).last.click()
+    page.get_by_role("status").filter(has_text="Saved").wait_for()
+    preview.get_by_text("Kaiden").first.wait_for(timeout=15000)
+    # A pin placed by clicking the school map, where the Library should be.
+    page.goto(f"http://127.0.0.1:{running_editor.port}/school")
+    page.get_by_label("Which place").select_option("library")
+    school_map = page.locator("input[name=map720]")
+    box = school_map.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.5)
+    page.get_by_role("status").filter(has_text="Library's pin is at").wait_for()
+    written = (data / "school.yaml").read_text(encoding="utf-8")
+    found = re.search(r"  library:\n(?:    .*\n)*?    map: \{x: ([\d.]+), y: ([\d.]+)\}", written)
+    assert found and abs(float(found.group(1)) - 25) < 1 and abs(float(found.group(2)) - 50) < 1, written
+    school, problems = load_school(data)
+    assert school is not None, problems
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_the_editor_is_accessible(browser: Browser, editor: tuple[Editor, Path], width: int) -> None:
-    running_editor, _ = editor
+    running_editor, data = editor
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.goto(running_editor.address)
     violations = run_axe(page)
     assert not violations, describe_violations(violations)
-    page.goto(f"http://127.0.0.1:{running_editor.port}/pupil/amy-jones")
-    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    violations = run_axe(page)
-    assert not violations, describe_violations(violations)
-    assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    (data / "groups.yaml").write_text("groups:\n  7b:\n    name: 7B\n", encoding="utf-8")
+    for address in ("/pupil/amy-jones", "/school", "/group/7b"):
+        page.goto(f"http://127.0.0.1:{running_editor.port}{address}")
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        violations = run_axe(page)
+        assert not violations, f"{address}: {describe_violations(violations)}"
+        assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
