@@ -131,7 +131,7 @@ def test_the_editor_is_accessible(browser: Browser, editor: tuple[Editor, Path],
     violations = run_axe(page)
     assert not violations, describe_violations(violations)
     (data / "groups.yaml").write_text("groups:\n  7b:\n    name: 7B\n", encoding="utf-8")
-    for address in ("/pupil/amy-jones", "/school", "/group/7b"):
+    for address in ("/pupil/amy-jones", "/school", "/school/settings", "/group/7b"):
         page.goto(f"http://127.0.0.1:{running_editor.port}{address}")
         page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
         violations = run_axe(page)

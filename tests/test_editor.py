@@ -8,9 +8,9 @@ field, would send.
 from __future__ import annotations
 
 import html
-import json
 import html.parser
 import http.cookiejar
+import json
 import re
 import shutil
 import urllib.error
@@ -550,3 +550,38 @@ def test_a_groups_timetable_is_edited_in_the_same_grid(editor: Editor, data: Pat
     }
     assert wednesday == {"p1": "maths", "p2": "art"}
     assert all(slots["p1"].subject == "maths" for slots in week.values()), "every day keeps its lesson"
+
+
+def test_the_schools_settings_are_a_form_too(editor: Editor, data: Path) -> None:
+    path = data / "school.yaml"
+    before = path.read_text(encoding="utf-8")
+    client = Browser(editor)
+    page = client.get("/school/settings")
+    assert 'name="school_days" value="monday"' in page, "the school days to tick"
+    assert '<option value="library" selected>Library</option>' in page, "a place's kind chosen from the list"
+    status, answer = client.post("/school/settings", form_of(page).sent)
+    assert "Nothing had changed" in answer and path.read_text(encoding="utf-8") == before
+    # A new place, added by its name (its id made from it), and a member of staff's role changed.
+    added = {"tb-add": "places", "tb-new.places": "Music room", "staff.miss-adeyemi.role": "PE and dance teacher"}
+    status, answer = client.post("/school/settings", _sent_with(page, added))
+    assert status == 200 and 'name="places.music-room.name" value="Music room"' in answer
+    assert path.read_text(encoding="utf-8") == before, "nothing written until Save"
+    status, answer = client.post("/school/settings", _sent_with(answer, {"places.music-room.kind": "classroom"}))
+    assert status == 200 and "Saved" in answer, answer[:3000]
+    after = path.read_text(encoding="utf-8")
+    assert "  music-room:\n    name: Music room\n    kind: classroom\n" in after
+    assert "    role: PE and dance teacher\n    # No photo yet: pages show her initials instead.\n" in after
+    assert [line for line in before.splitlines() if "#" in line] == [line for line in after.splitlines() if "#" in line]
+    school, problems = load_school(data)
+    assert school is not None and "music-room" in school.places, problems
+
+
+def test_a_mistake_in_the_schools_settings_is_shown_beside_it_and_not_saved(editor: Editor, data: Path) -> None:
+    path = data / "school.yaml"
+    before = path.read_bytes()
+    client = Browser(editor)
+    page = client.get("/school/settings")
+    status, answer = client.post("/school/settings", _sent_with(page, {"colours.primary": "blue-ish"}))
+    assert status == 200 and "Not saved yet" in answer
+    assert "colours.primary" in form_of(answer).invalid and 'value="blue-ish"' in answer
+    assert path.read_bytes() == before

@@ -118,8 +118,10 @@ def _read(path: Path, shown: str) -> tuple[Any, Positions] | Problem:
         return Problem(shown, problem.line, problem.column, "", problem.message)
 
 
-def load_school(data_dir: Path) -> tuple[School | None, list[Problem]]:
-    path = data_dir / SCHOOL_FILE
+def load_school(data_dir: Path, *, path: Path | None = None) -> tuple[School | None, list[Problem]]:
+    """The school of ``data_dir``, or its problems; ``path``: read school.yaml from there instead
+    (a file about to be saved, checked with the data folder's pictures and groups)."""
+    path = path or data_dir / SCHOOL_FILE
     shown = display_path(path)
     if not path.is_file():
         return None, [

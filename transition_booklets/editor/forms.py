@@ -33,9 +33,11 @@ STAFF_KEYS = frozenset({"met_by", "staff", "mentor", "teacher"})
 PLACE_LISTS = frozenset({"places"})
 STAFF_LISTS = frozenset({"who_i_will_meet"})
 GROUP_LISTS = frozenset({"groups"})
-CHOICE_LISTS = ("places", "staffs", "groups")  # the kinds of field that are a list of ticked choices
+CHOICE_LISTS = ("places", "staffs", "groups", "enums")  # the kinds of field that are a list of ticked choices
 # Lists of groups of keys the form shows item by item, with "add", "remove" and "move up".
-ITEM_LISTS = frozenset({"reviews", "key_places", "people", "break_times", "phases"})
+ITEM_LISTS = frozenset({"reviews", "key_places", "people", "break_times", "phases", "periods", "contacts"})
+# Groups of keys under ids (``places: {library: {...}}``): each shown by its name, with "add" by name.
+KEYED = frozenset({"places", "staff", "subjects"})
 NOT_IN_FORM = frozenset({"timetable", "timetable_changes"})
 UPLOADED = frozenset({"photo"})  # given by upload, in a form of its own (editor.server)
 # Optional sections a transition lead fills first, open from the start; the rest start collapsed.
@@ -60,6 +62,13 @@ PURPOSES = {
     "phases": "A start in steps, e.g. mornings only for a week (guidance: a phased timetable).",
     "timetable": "The pupil's week once every phase is over (guidance: a timetable they can follow).",
     "groups": "Tutor groups or sets from groups.yaml: their timetables are the pupil's too.",
+    "places": "The rooms and spaces pupils are shown, with directions and a pin on the map.",
+    "staff": "The adults pupils will meet, as pupils address them.",
+    "subjects": "The lessons of the timetable, each with a colour and an icon.",
+    "periods": "The school day, in order: registration, lessons, break and lunch.",
+    "contacts": "Who families can call or write to, and when.",
+    "colours": "The guides' colours (checked for contrast when the site is built).",
+    "map": "A picture of the school grounds; pins for places are placed on the school page.",
     "mentoring": "Regular time with a mentor (guidance: mentoring).",
     "about_me": "A one-page profile in the pupil's own words (guidance: the pupil's voice).",
     "views": "What the pupil, the family and the last setting said (guidance: views gathered).",
@@ -73,7 +82,7 @@ PURPOSES = {
 class Field:
     path: tuple[str | int, ...]
     label: str
-    kind: str  # text, date, time, number, lines, place, staff, places, staffs, groups, yesno
+    kind: str  # text, date, time, number, decimal, lines, place, staff, choice, places, staffs, groups, enums, yesno
     help: str = ""
     required: bool = False
     value: Any = None
@@ -109,6 +118,7 @@ class Section:
     item_list: bool = False  # a list of groups of keys: its parts are the items
     in_file_only: bool = False  # not a form yet: edited in the file
     grid: Grid | None = None  # a timetable: a grid of days and periods
+    keyed: bool = False  # groups of keys under ids (places, staff, subjects): its parts are the items
 
     @property
     def name(self) -> str:
@@ -120,8 +130,8 @@ class Section:
 
 
 @functools.cache
-def pupil_schema() -> dict[str, Any]:
-    return dict(json.loads((resources.SCHEMAS / "pupil.schema.json").read_text(encoding="utf-8")))
+def _schema(name: str) -> dict[str, Any]:
+    return dict(json.loads((resources.SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8")))
 
 
 def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -143,8 +153,16 @@ def _label(key: str, node: dict[str, Any]) -> str:
     return title[:1].upper() + title[1:].lower()
 
 
+def _enum_options(node: dict[str, Any]) -> list[tuple[str, str]]:
+    """The values a key may take (``kind: library``), or its list's items may, each with a readable name."""
+    values = node.get("enum") or node.get("items", {}).get("enum") or []
+    return [(str(value), str(value).replace("-", " ").capitalize()) for value in values]
+
+
 def _kind(key: str, node: dict[str, Any]) -> str | None:
     kind = node.get("type")
+    if "enum" in node:
+        return "choice"
     if key in PLACE_KEYS and kind == "string":
         return "place"
     if key in STAFF_KEYS and kind == "string":
@@ -157,6 +175,8 @@ def _kind(key: str, node: dict[str, Any]) -> str | None:
             return "staffs"
         if key in GROUP_LISTS:
             return "groups"
+        if "enum" in items:
+            return "enums"
         if items.get("type") == "string":
             return "lines"
         return None
@@ -164,6 +184,8 @@ def _kind(key: str, node: dict[str, Any]) -> str | None:
         return {"date": "date", "time": "time"}.get(str(node.get("format")), "text")
     if kind == "integer":
         return "number"
+    if kind == "number":
+        return "decimal"
     if kind == "boolean":
         return "yesno"
     return None
@@ -193,7 +215,8 @@ def _section(
         path, title, str(node.get("description", "")), optional=optional, present=_at(data, path) is not None
     )
     required = set(node.get("required", []))
-    for key, child in sorted(node.get("properties", {}).items(), key=lambda item: _order(item[0])):
+    order = _SCHOOL_ORDER if not path and "school_days" in node.get("properties", {}) else _ORDER
+    for key, child in sorted(node.get("properties", {}).items(), key=lambda item: _order(item[0], order)):
         resolved, nullable = _resolve(schema, child)
         child_path = (*path, key)
         label = _label(key, resolved)
@@ -214,17 +237,29 @@ def _section(
             part.help = PURPOSES.get(key, part.help) if len(child_path) == 1 else part.help
             section.fields.append(part)
             continue
+        if resolved.get("type") == "object" and key in KEYED and len(child_path) == 1:
+            item_node, _ = _resolve(schema, resolved.get("additionalProperties", {}))
+            items = _at(data, child_path) or {}
+            group = Section(child_path, label, PURPOSES.get(key, ""), present=bool(items), keyed=True)
+            for item_id in items if isinstance(items, dict) else []:
+                name = _at(data, (*child_path, item_id, "name"))
+                title = f"{name or item_id} ({item_id})"
+                group.fields.append(_section(schema, item_node, (*child_path, item_id), data, school, title, False))
+            section.fields.append(group)
+            continue
         if resolved.get("type") == "array" and key in ITEM_LISTS:
             item_node, _ = _resolve(schema, resolved.get("items", {}))
             items = _at(data, child_path) or []
             purpose = PURPOSES.get(key, str(resolved.get("description", ""))) if len(child_path) == 1 else ""
             group = Section(child_path, label, purpose, present=bool(items), item_list=True)
             for index in range(len(items)):
-                group.fields.append(
-                    _section(schema, item_node, (*child_path, index), data, school, f"{label} {index + 1}", False)
-                )
+                name = _at(data, (*child_path, index, "name"))
+                title = f"{label} {index + 1}" + (f": {name}" if isinstance(name, str) and name else "")
+                group.fields.append(_section(schema, item_node, (*child_path, index), data, school, title, False))
             section.fields.append(group)
             continue
+        if resolved.get("type") == "array" and "$ref" in resolved.get("items", {}):
+            resolved = {**resolved, "items": _resolve(schema, resolved["items"])[0]}
         kind = _kind(key, resolved)
         if kind is None:
             section.fields.append(
@@ -239,7 +274,7 @@ def _section(
                 help=str(resolved.get("description", "")),
                 required=key in required and not nullable,
                 value=_at(data, child_path),
-                options=_options(kind, school),
+                options=_options(kind, school) or _enum_options(resolved),
             )
         )
     return section
@@ -250,12 +285,20 @@ _ORDER = (
     "name", "preferred_name", "pronouns", "year", "start_date", "previous_setting", "family_language",
     "first_visit", "keyworker", "buddy", "first_day_story", "phases", "groups", "timetable", "key_places", "worries", "break_times",
     "small_group", "mentoring", "about_me", "views", "family_liaison", "reviews", "agreed", "what_to_bring",
-    "date", "start", "end", "meet_at", "met_by", "staff", "where", "when", "message",
+    "date", "start", "end", "meet_at", "met_by", "staff", "where", "when", "message", "id", "kind",
+    "full_name", "role", "description", "directions",
 )  # fmt: skip
 
 
-def _order(key: str) -> tuple[int, str]:
-    return (_ORDER.index(key) if key in _ORDER else len(_ORDER), key)
+# The order of school.yaml's keys in its form (as in docs/data-reference.md); other keys after.
+_SCHOOL_ORDER = (
+    "name", "short_name", "address", "website", "locale", "second_locale", "colours", "logo", "contacts",
+    "keeping_in_touch", "site_address", "protect", "school_days", "periods", "subjects", "places", "staff", "map",
+)  # fmt: skip
+
+
+def _order(key: str, order: tuple[str, ...] = _ORDER) -> tuple[int, str]:
+    return (order.index(key) if key in order else len(order), key)
 
 
 def _options(kind: str, school: School | None) -> list[tuple[str, str]]:
@@ -272,7 +315,13 @@ def _options(kind: str, school: School | None) -> list[tuple[str, str]]:
 
 def pupil_form(data: Any, school: School | None) -> Section:
     """The form for a pupil file holding ``data`` (plain values), with the school's choices."""
-    schema = pupil_schema()
+    schema = _schema("pupil")
+    return _section(schema, schema, (), data or {}, school, "", optional=False)
+
+
+def school_form(data: Any, school: School | None) -> Section:
+    """The form for ``school.yaml`` holding ``data`` (plain values)."""
+    schema = _schema("school")
     return _section(schema, schema, (), data or {}, school, "", optional=False)
 
 
@@ -300,6 +349,12 @@ def _typed(field: Field, raw: list[str]) -> Any:
             return int(text)
         except ValueError:
             return text  # the check says what is wrong
+    if field.kind == "decimal":
+        try:
+            number = float(text)
+        except ValueError:
+            return text  # the check says what is wrong
+        return int(number) if number.is_integer() else number
     if field.kind == "yesno":
         return text == "yes"
     if field.kind == "date":
@@ -351,6 +406,9 @@ def with_sent_items(data: Any, names: list[str]) -> Any:
     grown = json.loads(json.dumps(data or {}, default=str))
     for name in names:
         path = path_of(name)
+        if len(path) >= 3 and path[0] in KEYED and isinstance(grown.get(path[0], {}), dict):
+            grown.setdefault(path[0], {}).setdefault(str(path[1]), {})  # one added with "Add"
+            continue
         index = next((at for at, part in enumerate(path) if isinstance(part, int)), 0)
         if index == 0 or path[index - 1] not in ITEM_LISTS:
             continue

@@ -56,11 +56,13 @@ from transition_booklets.data.starter import pupil_id_for, render_starter
 from transition_booklets.editor.forms import (
     CHOICE_LISTS,
     FACTOR_SECTIONS,
+    KEYED,
     Field,
     Section,
     fields_of,
     path_of,
     pupil_form,
+    school_form,
     values_from_form,
     with_sent_items,
     with_values,
@@ -208,6 +210,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._page(self._home())
         elif path == "/school":
             self._page(self._school_page())
+        elif path == "/school/settings":
+            self._page(self._settings())
         elif path.startswith("/group/"):
             self._group_page(path[len("/group/") :])
         elif path.startswith("/file/"):
@@ -246,6 +250,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._group_save(path[len("/group/") :], sent)
         elif path.startswith("/booklet/"):
             self._booklet(path[len("/booklet/") :])
+        elif path == "/school/settings":
+            self._settings_save(sent)
         elif path == "/school/pin":
             self._pin(sent)
         elif path.startswith("/pupil/") and self._pupil_path(path[len("/pupil/") :]) is not None:
@@ -455,6 +461,64 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         write_atomic(path, new)
         self._group_page(group_id, f"Saved {display_path(path)}.")
 
+    # ---- the school's own settings (school.yaml) as a form -----------------------------------
+
+    def _settings(
+        self, *, sent: dict[str, list[str]] | None = None, problems: dict[str, list[str]] | None = None,
+        notice: str = "", opened: str | None = None, working: Any = None,
+    ) -> str:  # fmt: skip
+        path = self.editor.data_dir / SCHOOL_FILE
+        text = path.read_text(encoding="utf-8")
+        data = working if working is not None else (yaml.safe_load(text) or {})
+        school, _ = load_school(self.editor.data_dir)
+        form = school_form(data, school)
+        unplaced = _filled_in(form, sent, problems)
+        return template(EDITOR_TEMPLATES, "settings.html.j2").render(
+            school_name=str(data.get("name") or "The school") if isinstance(data, dict) else "The school",
+            file=display_path(path),
+            form=form,
+            digest=opened or digest(text),
+            notice=notice,
+            unplaced=unplaced,
+        )
+
+    def _settings_save(self, sent: dict[str, list[str]]) -> None:
+        path = self.editor.data_dir / SCHOOL_FILE
+        opened = sent.get("tb-digest", [""])[-1]
+        school, _ = load_school(self.editor.data_dir)
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        form = school_form(with_sent_items(data, list(sent)), school)
+        values = values_from_form(form, sent)
+        adding = sent.get("tb-add", [""])[-1]
+        if adding:
+            working = _added(with_values(data, values), adding, sent)
+            self._page(self._settings(working=working, opened=opened, notice="Fill in the new one, then save."))
+            return
+        removed = tuple(path_of(name) for name in sent.get("tb-remove", []) if name)
+        moving = sent.get("tb-up", [""])[-1]
+        try:
+            new, changed = save(path, opened, values, removed, moved_up=path_of(moving) if moving else None)
+        except ChangedOnDisk:
+            self._page(self._settings(notice=_CHANGED.format(file=SCHOOL_FILE)), HTTPStatus.CONFLICT)
+            return
+        if not changed:
+            self._page(self._settings(notice="Nothing had changed, so the file was left as it was."))
+            return
+        with tempfile.TemporaryDirectory(prefix="tb-editor-") as work:  # checked as check would, before writing
+            trial = Path(work) / SCHOOL_FILE
+            trial.write_text(new, encoding="utf-8")
+            _, found = load_school(self.editor.data_dir, path=trial)
+        if found:
+            problems: dict[str, list[str]] = {}
+            for problem in found:
+                problems.setdefault(problem.field, []).append(problem.message)
+            working = with_values(data, values)
+            notice = "Not saved yet: please look at the fields marked below."
+            self._page(self._settings(sent=sent, problems=problems, notice=notice, opened=opened, working=working))
+            return
+        write_atomic(path, new)
+        self._page(self._settings(notice=f"Saved {display_path(path)}."))
+
     def _data_file(self, relative: str) -> None:
         """A picture the school page shows (the map, a photo named in school.yaml); no other file."""
         school, _ = load_school(self.editor.data_dir)
@@ -553,25 +617,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         text = path.read_text(encoding="utf-8")
         data = working if working is not None else (yaml.safe_load(text) or {})
         form = pupil_form(data, school)
-        if sent is not None:
-            for field in fields_of(form):  # what was typed stays in the form
-                raw = sent.get(field.name, [])
-                field.value = (
-                    [value for value in raw if value]
-                    if field.kind in CHOICE_LISTS
-                    else ((raw[-1].splitlines() if field.kind == "lines" else raw[-1]) if raw else None)
-                )
-        unplaced = []
-        by_name = {field.name: field for field in fields_of(form)}
-        grid = next((part.grid for part in form.fields if isinstance(part, Section) and part.grid), None)
-        for name, messages in (problems or {}).items():
-            target = _closest(by_name, name)
-            if grid is not None and name.split(".")[0] == "timetable":
-                grid.problems += [f"{name.removeprefix('timetable.')}: {message}" for message in messages]
-            elif target is not None:
-                target.problems += messages
-            else:
-                unplaced += messages
+        unplaced = _filled_in(form, sent, problems)
         readiness = None
         record = load_pupil(path, school, self.editor.data_dir)
         if school is not None and not isinstance(record, list):
@@ -622,14 +668,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if adding:  # "Add one": the form again, as typed, with a new empty item; nothing is saved yet
             working = with_values(data, values)
             working["timetable"] = week
-            items = working
-            for part in path_of(adding)[:-1]:
-                items = items.setdefault(part, {}) if isinstance(items, dict) else items[int(part)]
-            key = path_of(adding)[-1]
-            if isinstance(items, dict):
-                items.setdefault(key, [])
-                if isinstance(items[key], list):
-                    items[key].append({})
+            _added(working, adding, sent)
             self._page(self._form(path, working=working, opened=opened, notice="Fill in the new one, then save."))
             return
         removed = tuple(path_of(name) for name in sent.get("tb-remove", []) if name)
@@ -690,6 +729,55 @@ _TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".pdf": "application/pdf",
 }
+
+
+def _filled_in(form: Section, sent: dict[str, list[str]] | None, problems: dict[str, list[str]] | None) -> list[str]:
+    """``form`` showing what was typed (``sent``) and each problem beside its field; the problems that
+    belong to no field."""
+    if sent is not None:
+        for field in fields_of(form):  # what was typed stays in the form
+            raw = sent.get(field.name, [])
+            field.value = (
+                [value for value in raw if value]
+                if field.kind in CHOICE_LISTS
+                else ((raw[-1].splitlines() if field.kind == "lines" else raw[-1]) if raw else None)
+            )
+    unplaced = []
+    by_name = {field.name: field for field in fields_of(form)}
+    grid = next((part.grid for part in form.fields if isinstance(part, Section) and part.grid), None)
+    for name, messages in (problems or {}).items():
+        target = _closest(by_name, name)
+        if grid is not None and name.split(".")[0] == "timetable":
+            grid.problems += [f"{name.removeprefix('timetable.')}: {message}" for message in messages]
+        elif target is not None:
+            target.problems += messages
+        else:
+            unplaced += messages
+    return unplaced
+
+
+def _added(working: Any, adding: str, sent: dict[str, list[str]]) -> Any:
+    """``working`` with a new, empty item where "Add one" was pressed (``adding``: its list's name); in a
+    group of keys under ids (places, staff, subjects) the new one is named as typed, its id made from that."""
+    items = working
+    for part in path_of(adding)[:-1]:
+        items = items.setdefault(part, {}) if isinstance(items, dict) else items[int(part)]
+    key = path_of(adding)[-1]
+    if not isinstance(items, dict):
+        return working
+    if adding in KEYED:
+        name = sent.get(f"tb-new.{adding}", [""])[-1].strip()
+        group = items.setdefault(key, {})
+        if name and isinstance(group, dict):
+            item_id, number = pupil_id_for(name), 2
+            while item_id in group:
+                item_id, number = f"{pupil_id_for(name)}-{number}", number + 1
+            group[item_id] = {"name": name}
+        return working
+    items.setdefault(key, [])
+    if isinstance(items[key], list):
+        items[key].append({})
+    return working
 
 
 def _typed_week(data: Any, week: Any) -> Any:
