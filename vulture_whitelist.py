@@ -68,3 +68,8 @@ _.server_version
 _.in_file_only
 _.help
 _.item_list
+_.keyed
+# The timetable grid's template reads each column's and cell's parts.
+_.from_groups
+_.mode_name
+_.earlier_days

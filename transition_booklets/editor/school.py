@@ -30,10 +30,6 @@ class MapPicture:
     file: str  # relative to the data folder
     heights: dict[int, int]
 
-    @property
-    def ratio(self) -> float:
-        return self.heights[MAP_WIDTHS[0]] / MAP_WIDTHS[0]
-
 
 def map_picture(school: School, data_dir: Path) -> MapPicture | None:
     """The map, when the school has one whose size can be read (a picture, or an SVG with a viewBox)."""
