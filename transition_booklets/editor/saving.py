@@ -148,6 +148,7 @@ def changed_text(
     out) merged in key by key, and the list item at ``moved_up`` put one place earlier; the same text
     when nothing changed."""
     tree = parse(text)
+    keys_before = set(tree)  # the file's own keys (a new one goes where the file shows its example)
     changed = False
     for where, structure in (structures or {}).items():
         parent = _get(tree, where[:-1]) if len(where) > 1 else tree
@@ -197,7 +198,7 @@ def changed_text(
             changed = True
     if not changed:
         return text
-    added = [path[0] for path in values if len(path) == 1 and isinstance(path[0], str) and path[0] not in parse(text)]
+    added = [path[0] for path in values if len(path) == 1 and isinstance(path[0], str) and path[0] not in keys_before]
     return _in_place_of_their_examples(dump(tree), [key for key in added if key in tree])
 
 
