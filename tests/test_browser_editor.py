@@ -13,7 +13,8 @@ import pytest
 from tests.browser_support import describe_violations, launched_chromium, require_browser, run_axe
 from tests.conftest import EXAMPLE
 from transition_booklets.data.loader import load_pupil, load_school
-from transition_booklets.editor.server import Editor, running
+from transition_booklets.editor.answers import Editor
+from transition_booklets.editor.server import running
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page

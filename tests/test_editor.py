@@ -23,7 +23,8 @@ import pytest
 
 from tests.conftest import EXAMPLE
 from transition_booklets.data.loader import load_pupil, load_school
-from transition_booklets.editor.server import Editor, running
+from transition_booklets.editor.answers import Editor
+from transition_booklets.editor.server import running
 
 PUPILS = sorted(path.stem for path in EXAMPLE.glob("*.yaml") if path.name != "school.yaml")
 
