@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+import yaml
 
 from tests.browser_support import describe_violations, launched_chromium, require_browser, run_axe
 from tests.conftest import EXAMPLE
@@ -54,6 +56,7 @@ def test_a_pupil_added_and_filled_in_with_the_keyboard_only(browser: Browser, ed
     page.keyboard.type("Tyler Brooks")
     page.keyboard.press("Enter")
     page.wait_for_url("**/pupil/tyler-brooks")
+    starter = yaml.safe_load((data / "tyler-brooks.yaml").read_text(encoding="utf-8"))
     tab_to(page, "#f-preferred_name")
     page.keyboard.type("Ty")
     tab_to(page, "#s-first_visit > summary")  # open by default: the first things to fill in
@@ -81,6 +84,22 @@ def test_a_pupil_added_and_filled_in_with_the_keyboard_only(browser: Browser, ed
     assert len(starter_notes) > 10, "the starter file's notes are still there"
     school, _ = load_school(data)
     assert not isinstance(load_pupil(data / "tyler-brooks.yaml", school, data), list), "check passes"
+    # The file holds exactly what was filled in, and nothing else changed.
+    saved = yaml.safe_load(written)
+    assert saved == {
+        **starter,
+        "preferred_name": "Ty",
+        "first_visit": {**(starter.get("first_visit") or {}), "date": dt.date(2027, 7, 1)},
+        "keyworker": {**(starter.get("keyworker") or {}), "staff": "ms-khan"},
+        "timetable": {"monday": {"p1": {"subject": "maths", "place": "a-block"}}, "tuesday": "same as monday"},
+    }
+    # The preview shows the new text; nobody without the key gets in.
+    page.goto(f"http://127.0.0.1:{running_editor.port}/preview/tyler-brooks/index.html")
+    assert page.locator("h1").inner_text().strip() == "Hello Ty!"
+    stranger = browser.new_context()
+    answer = stranger.request.get(f"http://127.0.0.1:{running_editor.port}/pupil/tyler-brooks")
+    assert answer.status == 403
+    stranger.close()
 
 
 def test_photo_pin_and_preview_in_the_editor(browser: Browser, editor: tuple[Editor, Path], tmp_path: Path) -> None:

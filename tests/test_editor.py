@@ -140,6 +140,23 @@ def test_only_the_printed_address_opens_the_editor(editor: Editor) -> None:
     assert _status(base + "/pupil/..%2Fschool") in (403, 404)
 
 
+WELSH = EXAMPLE.parent / "examples" / "ysgol-glan-y-mor"
+
+
+@pytest.mark.parametrize("folder", [WELSH], ids=["ysgol-glan-y-mor"])
+def test_a_welsh_schools_files_saved_unchanged_stay_byte_for_byte(tmp_path: Path, folder: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(folder, data)
+    before = {path.name: path.read_bytes() for path in data.glob("*.yaml")}
+    with running(data) as running_editor:
+        client = Browser(running_editor)
+        for name in before:
+            address = "/school/settings" if name == "school.yaml" else f"/pupil/{Path(name).stem}"
+            status, answer = client.post(address, form_of(client.get(address)).sent)
+            assert status == 200 and "Nothing had changed" in answer, (name, answer[:2000])
+    assert {path.name: path.read_bytes() for path in data.glob("*.yaml")} == before
+
+
 @pytest.mark.parametrize("pupil", PUPILS)
 def test_a_file_saved_with_nothing_changed_stays_byte_for_byte(editor: Editor, data: Path, pupil: str) -> None:
     before = (data / f"{pupil}.yaml").read_bytes()
@@ -156,6 +173,10 @@ def test_changed_fields_are_written_and_every_note_is_kept(editor: Editor, data:
     client = Browser(editor)
     page = client.get("/pupil/kai-morgan")
     assert 'name="keyworker.staff"' in page and ">Ms Khan</option>" in page, "staff chosen by name"
+    amy = client.get("/pupil/amy-jones")
+    assert re.search(
+        r'name="break_times.0.period"[^>]*>.*?<option value="break" selected>Break \(11:00\)</option>', amy, re.S
+    )
     sent = [(name, value) for name, value in form_of(page).sent if name not in ("preferred_name", "keyworker.staff")]
     sent += [("preferred_name", "Kai"), ("keyworker.staff", "ms-khan"), ("first_visit.date", "2027-07-02")]
     status, answer = client.post("/pupil/kai-morgan", sent)

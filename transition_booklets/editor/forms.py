@@ -30,6 +30,7 @@ from transition_booklets.support import resources
 # Keys whose value is a place id, or staff id (a choice of the school's, shown by name).
 PLACE_KEYS = frozenset({"meet_at", "where", "place"})
 STAFF_KEYS = frozenset({"met_by", "staff", "mentor", "teacher"})
+PERIOD_KEYS = frozenset({"period"})
 PLACE_LISTS = frozenset({"places"})
 STAFF_LISTS = frozenset({"who_i_will_meet"})
 GROUP_LISTS = frozenset({"groups"})
@@ -82,7 +83,9 @@ PURPOSES = {
 class Field:
     path: tuple[str | int, ...]
     label: str
-    kind: str  # text, date, time, number, decimal, lines, place, staff, choice, places, staffs, groups, enums, yesno
+    # text, date, time, number, decimal, lines, yesno; a choice of the school's: place, staff, period;
+    # of a list: choice; ticked choices: places, staffs, groups, enums
+    kind: str
     help: str = ""
     required: bool = False
     value: Any = None
@@ -167,6 +170,8 @@ def _kind(key: str, node: dict[str, Any]) -> str | None:
         return "place"
     if key in STAFF_KEYS and kind == "string":
         return "staff"
+    if key in PERIOD_KEYS and kind == "string":
+        return "period"
     if kind == "array":
         items = node.get("items", {})
         if key in PLACE_LISTS:
@@ -308,6 +313,8 @@ def _options(kind: str, school: School | None) -> list[tuple[str, str]]:
         return [(place_id, place.name) for place_id, place in school.places.items()]
     if kind in ("staff", "staffs"):
         return [(staff_id, member.name) for staff_id, member in school.staff.items()]
+    if kind == "period":
+        return [(period.id, f"{period.name} ({period.start.strftime('%H:%M')})") for period in school.periods]
     if kind == "groups":
         return [(group_id, group.name) for group_id, group in school.groups.items()]
     return []
