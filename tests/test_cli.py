@@ -83,6 +83,23 @@ def test_new_with_a_quote_in_the_name_still_passes_check(example_copy: Path) -> 
 
 
 @pytest.mark.parametrize(
+    ("name", "pupil_id"),
+    [
+        ("محمد عبد الرحمن", "mhmd-bd-lrhmn"),
+        ("李小龙", "li-xiao-long"),
+        ("Ольга Петрова", "olga-petrova"),
+        ("Siân Wyn ap Dafydd", "sian-wyn-ap-dafydd"),
+    ],
+)
+def test_a_name_in_any_script_gets_an_id_of_its_own(example_copy: Path, name: str, pupil_id: str) -> None:
+    """Not "pupil" for every name outside the Latin alphabet (two such pupils would share one file)."""
+    result = run("new", name, "--data", str(example_copy))
+    assert result.returncode == 0, result.stderr
+    assert (example_copy / f"{pupil_id}.yaml").is_file()
+    assert run("check", "--data", str(example_copy), pupil_id).returncode == 0
+
+
+@pytest.mark.parametrize(
     ("argv", "expected"),
     [
         ([], ["build"]),

@@ -592,6 +592,8 @@ def test_the_schools_settings_are_a_form_too(editor: Editor, data: Path) -> None
     assert status == 200 and "Saved" in answer, answer[:3000]
     after = path.read_text(encoding="utf-8")
     assert "  music-room:\n    name: Music room\n    kind: classroom\n" in after
+    parted = re.compile(r"\n\n([a-z_]+):")
+    assert parted.findall(after) == parted.findall(before), "the blank lines between the file's parts stay"
     assert "    role: PE and dance teacher\n    # No photo yet: pages show her initials instead.\n" in after
     assert [line for line in before.splitlines() if "#" in line] == [line for line in after.splitlines() if "#" in line]
     school, problems = load_school(data)
@@ -607,3 +609,15 @@ def test_a_mistake_in_the_schools_settings_is_shown_beside_it_and_not_saved(edit
     assert status == 200 and "Not saved yet" in answer
     assert "colours.primary" in form_of(answer).invalid and 'value="blue-ish"' in answer
     assert path.read_bytes() == before
+
+
+def test_a_new_item_after_a_commented_one_keeps_the_blank_line_before_the_next_part() -> None:
+    from transition_booklets.editor.saving import changed_text
+
+    text = (
+        "places:\n  reception:\n    name: Reception\n    # photo: images/places/reception.jpg\n\n"
+        "staff:  # the adults\n  ms-example:\n    name: Ms Example\n"
+    )
+    after = changed_text(text, {("places", "quiet-room", "name"): "Quiet room"})
+    assert "\n\nstaff:  # the adults\n" in after and "    # photo: images/places/reception.jpg\n" in after
+    assert "  quiet-room:\n    name: Quiet room\n" in after

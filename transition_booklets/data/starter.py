@@ -160,9 +160,33 @@ name: {quoted_name}
 """
 
 
+def _latin(name: str) -> bool:
+    return all("LATIN" in unicodedata.name(char, "") for char in name if char.isalpha())
+
+
+def _spelt_out(name: str) -> str:
+    """A name in any script in the letters of an id: ``محمد`` → ``mhmd``; each Chinese, Japanese or
+    Korean syllable a word of its own (``李小龙`` → ``li xiao long``)."""
+    from anyascii import anyascii
+
+    words = []
+    for char in name:
+        if char.isascii():
+            words.append(char)
+        elif unicodedata.name(char, "").startswith(("CJK", "HANGUL", "HIRAGANA", "KATAKANA")):
+            words.append(f" {anyascii(char)} ")
+        else:
+            words.append(anyascii(char))
+    return "".join(words)
+
+
 def pupil_id_for(name: str) -> str:
-    """``Zofia Wiśniewska`` → ``zofia-wisniewska``."""
+    """An id for a name, as a person would type it: ``Zofia Wiśniewska`` → ``zofia-wisniewska``,
+    ``محمد عبد الرحمن`` → ``mhmd-bd-lrhmn``, ``李小龙`` → ``li-xiao-long``. A name in the Latin
+    alphabet keeps the ids it always had (accents dropped); any other script is spelt out."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    if not _latin(name):
+        plain = _spelt_out(name).replace("'", "").replace("`", "")
     slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
     return slug[:64].strip("-") or "pupil"
 

@@ -199,7 +199,28 @@ def changed_text(
     if not changed:
         return text
     added = [path[0] for path in values if len(path) == 1 and isinstance(path[0], str) and path[0] not in keys_before]
-    return _in_place_of_their_examples(dump(tree), [key for key in added if key in tree])
+    return _blank_lines_kept(text, _in_place_of_their_examples(dump(tree), [key for key in added if key in tree]))
+
+
+_TOP_LEVEL_KEY = re.compile(r"^([^\s#-][^:\n]*):")
+
+
+def _blank_lines_kept(before: str, after: str) -> str:
+    """``after`` with a blank line again before each top-level key that had one in ``before`` (a new
+    item at the end of ``places:`` would otherwise take the blank line that parted it from ``staff:``)."""
+    lines = before.splitlines()
+    parted = {
+        found.group(1)
+        for previous, line in zip(["x", *lines], lines, strict=False)
+        if not previous.strip() and (found := _TOP_LEVEL_KEY.match(line))
+    }
+    out: list[str] = []
+    for line in after.splitlines(keepends=True):
+        found = _TOP_LEVEL_KEY.match(line)
+        if found and found.group(1) in parted and out and out[-1].strip():
+            out.append("\n")
+        out.append(line)
+    return "".join(out)
 
 
 _EXAMPLE_LINE = "^# ?{key}:[^\n#]*(?P<note>#[^\n]*)?$"
