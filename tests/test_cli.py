@@ -21,7 +21,7 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 def test_check_passes_on_the_example() -> None:
     result = run("check")
     assert result.returncode == 0, result.stderr
-    assert "4 pupil files checked" in result.stdout
+    assert "school.yaml and 4 pupil files read; no problems; 2 plans ready, 2 need more" in result.stdout
 
 
 def test_check_reports_a_bad_copy_with_lines_and_no_traceback(example_copy: Path) -> None:

@@ -60,7 +60,7 @@ def test_init_new_check_and_build_from_a_folder_outside_the_tool(tmp_path: Path)
     printed = new.stdout.strip().split("then run: python -m transition_booklets ", 1)[1].split()
     checked = tool(*printed, cwd=school)
     assert checked.returncode == 0, checked.stderr
-    assert "1 pupil file checked" in checked.stdout
+    assert "school.yaml and 1 pupil file read; no problems" in checked.stdout
 
     built = tool("--data", "my-school", "-q", cwd=school)
     assert built.returncode == 0, built.stderr

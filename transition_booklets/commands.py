@@ -28,25 +28,61 @@ def _print_problems(problems: list[object]) -> None:
 
 def run_check(data_dir: Path, only: list[str]) -> int:
     from transition_booklets.staff.advice import cohort_warnings
-    from transition_booklets.staff.readiness import readiness_report
+    from transition_booklets.staff.readiness import pupil_readiness, readiness_report
 
     cohort = load_cohort(data_dir, only or None, jobs=cores())  # `check` always reads every file afresh
     _print_problems(list(cohort.problems))
+    ready = 0
     if cohort.school is not None and cohort.pupils:
         # Warnings are things a pupil or parent would notice; they do not fail the check.
         _print_problems(list(cohort_warnings(cohort)))
         print(readiness_report(cohort))
-    total = len(cohort.pupils) + len(cohort.failed_ids)
-    if cohort.problems:
-        count = len(cohort.problems)
-        print(
-            f"\n{count} problem{'s' if count != 1 else ''} found; "
-            f"{len(cohort.pupils)} of {total} pupil file{'s' if total != 1 else ''} are fine.",
-            file=sys.stderr,
+        for record in cohort.pupils:
+            readiness = pupil_readiness(cohort.school, record)
+            ready += readiness.met == readiness.applicable
+    summary = check_summary(
+        pupil_files=len(cohort.pupils) + len(cohort.failed_ids),
+        problems=len(cohort.problems),
+        files_with_problems=len({problem.file for problem in cohort.problems}),
+        plans_checked=len(cohort.pupils),
+        plans_ready=ready,
+    )
+    print(f"\n{summary}", file=sys.stderr if cohort.problems else sys.stdout)
+    return 1 if cohort.problems else 0
+
+
+def _count(number: int, one: str, many: str | None = None) -> str:
+    return f"{number} {one if number == 1 else (many or one + 's')}"
+
+
+def check_summary(
+    *, pupil_files: int, problems: int, files_with_problems: int, plans_checked: int, plans_ready: int
+) -> str:
+    """The last line of ``check``: what was read, what must be put right, and how many plans are ready."""
+    read = f"school.yaml and {_count(pupil_files, 'pupil file')} read"
+    parts = [read]
+    if problems:
+        parts.append(
+            f"{_count(problems, 'problem')} to put right in {_count(files_with_problems, 'file')} (listed above, "
+            "each with its line)"
         )
-        return 1
-    print(f"All good: school.yaml and {total} pupil file{'s' if total != 1 else ''} checked.")
-    return 0
+    else:
+        parts.append("no problems")
+    if plans_checked:
+        need = plans_checked - plans_ready
+        if need == 0:
+            parts.append(f"{_count(plans_ready, 'plan')} ready")
+        else:
+            ready_words = f"{_count(plans_ready, 'plan')} ready" if plans_ready else "no plan ready yet"
+            parts.append(
+                f'{ready_words}, {need} {"needs" if need == 1 else "need"} more (see "What each plan still needs")'
+            )
+    unchecked = pupil_files - plans_checked
+    if unchecked:
+        parts.append(
+            f"{unchecked} not checked for readiness until {'its' if unchecked == 1 else 'their'} problems are put right"
+        )
+    return "; ".join(parts) + "."
 
 
 def _data_words(data_dir: Path, data_given: bool) -> str:

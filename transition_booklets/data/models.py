@@ -49,11 +49,45 @@ def _parse_time(value: Any) -> dt.time:
             hour, minute = int(match.group(1)), int(match.group(2))
             if hour < 24 and minute < 60:
                 return dt.time(hour, minute)
+    suggested = _time_meant(value)
+    if suggested is not None:
+        written, meant = suggested
+        message = (
+            '{written} is read as a number, not a time; write the time in quotes on the 24-hour clock: "{meant}"'
+            if isinstance(value, (int, float))
+            else '{written} is not on the 24-hour clock; write it in quotes as "{meant}"'
+        )
+        raise PydanticCustomError("bad_time", message, {"written": written, "meant": meant})
     raise PydanticCustomError(
         "bad_time",
         '\'{value}\' is not a time; write times on the 24-hour clock in quotes, e.g. "08:45" or "13:30"',
         {"value": value},
     )
+
+
+_TWELVE_HOUR = re.compile(r"^\s*(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?m\.?\s*$", re.I)
+
+
+def _time_meant(value: Any) -> tuple[str, str] | None:
+    """What a time written another way was meant to be: ``9.30`` (read as the number 9.3) → "09:30",
+    ``10`` → "10:00", ``2pm`` → "14:00"; with how it was written. None when it cannot be told."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and 0 <= value < 24:
+        return str(value), f"{value:02d}:00"
+    if isinstance(value, float) and 0 <= value < 24:
+        hour = int(value)
+        minute = round((value - hour) * 100)
+        if minute < 60:
+            return f"{hour}.{minute:02d}", f"{hour:02d}:{minute:02d}"
+    if isinstance(value, str):
+        match = _TWELVE_HOUR.match(value)
+        if match:
+            hour, minute = int(match.group(1)), int(match.group(2) or 0)
+            if 1 <= hour <= 12 and minute < 60:
+                hour = hour % 12 + (12 if match.group(3).lower() == "p" else 0)
+                return f"'{value.strip()}'", f"{hour:02d}:{minute:02d}"
+    return None
 
 
 def _check_colour(value: str) -> str:

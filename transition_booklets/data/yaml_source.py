@@ -233,8 +233,7 @@ def parse_yaml(text: str) -> tuple[Any, Positions]:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = error.problem or "this is not valid YAML"
-        hint = _syntax_hint(problem)
-        raise YamlProblem(f"YAML syntax: {problem}{hint}", line, column) from None
+        raise YamlProblem(*_in_words(text, problem, line, column)) from None
     except yaml.YAMLError as error:
         raise YamlProblem(f"YAML syntax: {error}") from None
     except RecursionError:
@@ -242,6 +241,98 @@ def parse_yaml(text: str) -> tuple[Any, Positions]:
     finally:
         if loader is not None:
             loader.dispose()
+
+
+def _in_words(text: str, problem: str, line: int, column: int) -> tuple[str, int, int]:
+    """What went wrong, said as a person would look for it, and the line and column to look at.
+
+    The YAML reader's own words are kept only where nothing better can be said: a tab used to
+    indent is named as a tab, and a list item without its dash is pointed at (the reader only
+    notices one line later, as a missing ':')."""
+    lines = text.splitlines()
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    indent = here[: len(here) - len(here.lstrip(" \t"))]
+    if "\t" in indent:
+        return (
+            "this line is indented with a tab; indent with spaces instead (two for each level). "
+            "Many editors can be set to type spaces when you press Tab",
+            line,
+            indent.index("\t") + 1,
+        )
+    if "could not find expected ':'" in problem:
+        found = _item_without_dash(lines, line)
+        if found is not None:
+            number, item = found
+            return (
+                f"'{item.strip()}' looks like an item of the list above it without its dash; "
+                f"add '- ' before it, as on the line above",
+                number,
+                len(item) - len(item.lstrip()) + 1,
+            )
+        found = _line_without_colon(lines, line)
+        if found is not None:
+            number, written = found
+            key, _, rest = written.strip().partition(" ")
+            return (
+                f"'{written.strip()}' has no ':' after its key; write it as '{key}: {rest}'",
+                number,
+                len(written) - len(written.lstrip()) + 1,
+            )
+    if "mapping values are not allowed" in problem and ": " in here.strip().lstrip("- "):
+        content = here.strip()
+        dash = "- " if content.startswith("- ") else ""
+        key, _, value = content.removeprefix(dash).partition(": ")
+        if ": " in value and not value.startswith(("'", '"')):
+            quoted = value.replace('"', '\\"')
+            return (
+                f"the text after '{key}:' has ': ' in it, which YAML reads as another key; put the whole "
+                f'text in quotes: {dash}{key}: "{quoted}"',
+                line,
+                column,
+            )
+    if "expected '-' indicator" in problem:
+        return (
+            "this line begins a new item of the list above without its dash: add '- ' at its start "
+            "(or, if it belongs to the item above, indent it like that item's other lines)",
+            line,
+            column,
+        )
+    return f"YAML syntax: {problem}{_syntax_hint(problem)}", line, column
+
+
+def _line_without_colon(lines: list[str], line: int) -> tuple[int, str] | None:
+    """The line (number, text) of a ``key value`` written without its ':', just before ``line``."""
+    for number in range(min(line, len(lines)), 0, -1):
+        text = lines[number - 1]
+        content = text.strip()
+        if not content or content.startswith("#"):
+            continue
+        if ":" not in content and not content.startswith("- ") and " " in content:
+            return number, text
+        if number < line:
+            return None
+    return None
+
+
+def _item_without_dash(lines: list[str], line: int) -> tuple[int, str] | None:
+    """The line (number, text) of a list item written without its ``- ``, at or before ``line``."""
+    written = [
+        (number, text)
+        for number, text in enumerate(lines[:line], 1)
+        if text.strip() and not text.lstrip().startswith("#")
+    ]
+    for at in range(len(written) - 1, 0, -1):
+        number, text = written[at]
+        content = text.strip()
+        if content.startswith("- ") or ":" in content:
+            continue
+        previous = written[at - 1][1]
+        if previous.lstrip().startswith("- ") and len(previous) - len(previous.lstrip()) == len(text) - len(
+            text.lstrip()
+        ):
+            return number, text
+        return None
+    return None
 
 
 def _syntax_hint(problem: str) -> str:

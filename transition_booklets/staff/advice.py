@@ -142,10 +142,28 @@ class _SchoolGap:
     uses: tuple[str, ...]
 
 
+# Each part of a pupil file in words, for saying where a staff member or place is shown.
+_PARTS = {
+    "first_visit": "the first visit", "keyworker": "the keyworker", "buddy": "the buddy",
+    "phases": "the phases", "timetable": "the timetable", "key_places": "the key places",
+    "worries": "the worries plan", "break_times": "break times", "small_group": "the small group",
+    "mentoring": "mentoring", "family_liaison": "keeping in touch", "reviews": "the reviews",
+    "agreed": "the agreed plan", "views": "the views", "about_me": "about me",
+}  # fmt: skip
+
+
 def _more(uses: tuple[str, ...]) -> str:
-    if len(uses) == 1:
-        return uses[0]
-    return f"{uses[0]} and {len(uses) - 1} more"
+    """Where a staff member or place is shown, in words: "in the first visit and the timetable"."""
+    parts = list(
+        dict.fromkeys(
+            "the school's main places, as no key places are chosen yet"
+            if use == NO_KEY_PLACES
+            else _PARTS.get(use.split(".")[0].split("[")[0], use)
+            for use in uses
+        )
+    )
+    words = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return f"among {words}" if words.startswith("the school's main places") else f"in {words}"
 
 
 def _school_gaps(school: School, pupil: Pupil) -> list[_SchoolGap]:
@@ -234,6 +252,7 @@ def _pupil_gaps(pupil: Pupil, school: School, today: dt.date) -> Iterator[tuple[
             "keyworker.where: (a place id)",
         )
     yield from _timetable_gaps(pupil, school)
+    yield from _phase_order(pupil)
     for index, phase in enumerate(pupil.phases):
         if not timetable_of(pupil, phase, school):
             yield (
@@ -251,6 +270,26 @@ def _pupil_gaps(pupil: Pupil, school: School, today: dt.date) -> Iterator[tuple[
                     f"this review ({review.date.isoformat()}) is before the start date "
                     f"({pupil.start_date.isoformat()}); check the year and the month",
                 )
+
+
+def _phase_order(pupil: Pupil) -> Iterator[tuple[Location, str, str]]:
+    """Phases written out of order, or whose dates overlap: the pages would show two steps at once."""
+    for index in range(1, len(pupil.phases)):
+        before, phase = pupil.phases[index - 1], pupil.phases[index]
+        if phase.from_ < before.from_:
+            yield (
+                ("phases", index, "from"),
+                f"phases[{index}].from",
+                f"'{phase.name}' starts ({phase.from_.isoformat()}) before '{before.name}' above it "
+                f"({before.from_.isoformat()}); put the phases in the order they happen, or check the dates",
+            )
+        elif before.to is not None and phase.from_ <= before.to:
+            yield (
+                ("phases", index, "from"),
+                f"phases[{index}].from",
+                f"'{phase.name}' starts ({phase.from_.isoformat()}) before '{before.name}' ends "
+                f"({before.to.isoformat()}), so both would be shown for those days; let one end before the next starts",
+            )
 
 
 def _timetable_gaps(pupil: Pupil, school: School) -> Iterator[tuple[Location, str, str]]:
@@ -271,13 +310,23 @@ def _timetable_gaps(pupil: Pupil, school: School) -> Iterator[tuple[Location, st
         if missing:
             days = ", ".join(day.value.capitalize() for day in missing)
             example = missing[0].value
+            written = [day for day in timetable if day in school.school_days]
+            like = f" (or {example}: same as {written[0].value})" if written else ""
             yield (
                 location,
                 field,
                 f"{days} {'is' if len(missing) == 1 else 'are'} not in this timetable, so {name}'s pages and booklet "
                 f"say {name} is not in school then; if that is right, say so: {example}: not in school; otherwise "
-                f"add the day (or {example}: same as monday)",
+                f"add the day{like}",
             )
+        for day in timetable:
+            if day not in school.school_days:
+                yield (
+                    (*location, day.value),
+                    f"{field}.{day.value}",
+                    f"the school is not open on {day.value.capitalize()}s (school_days in school.yaml), so this day "
+                    f"is never shown; take it out, or add {day.value} to school_days if the school is open then",
+                )
         for day, slots in timetable.items():
             planned = [index for index, period in enumerate(lessons) if period in slots]
             if not planned:
