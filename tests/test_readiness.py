@@ -89,7 +89,7 @@ def test_check_table_fits_120_columns(tmp_path: Path) -> None:
 def test_fixture_covers_each_state(tmp_path: Path) -> None:
     found = by_id(fixture_cohort(tmp_path))
     assert found["ada-complete"].ready
-    assert found["ada-complete"].score == "15/15"
+    assert found["ada-complete"].score == "16/16"
     assert found["dev-minimal"].met == 0
     assert not found["ben-returning"].ready and found["ben-returning"].met > 0
     assert not found["cara-partial"].ready and found["cara-partial"].met > 0
@@ -121,7 +121,7 @@ def test_check_command_prints_the_table(capsys: pytest.CaptureFixture[str], tmp_
     main(["check", "--data", str(cohort.data_dir)])
     out = capsys.readouterr().out
     assert "pupil" in out and "ready" in out
-    assert "dev-minimal (Dev Minimal): 0 of 15 ready" in out
+    assert "dev-minimal (Dev Minimal): 0 of 15 ready" in out  # Photos is not needed: nothing to photograph
 
 
 def test_unreadable_pupils_are_listed(tmp_path: Path) -> None:
@@ -149,7 +149,7 @@ def test_report_is_sorted_and_deterministic(tmp_path: Path) -> None:
 def test_factor_order_and_headers() -> None:
     keys = [factor.key for factor in factors()]
     assert keys[:3] == ["visit", "keyworker", "phases"]
-    assert len(set(keys)) == len(keys) == 15
+    assert len(set(keys)) == len(keys) == 16
     assert all(len(factor.header) <= 6 for factor in factors())
 
 
@@ -173,15 +173,18 @@ def test_visit_needs_trusted_adult_who_stays_and_keyworker() -> None:
     )
 
 
-def test_keyworker_needs_photo_where_and_when() -> None:
+def test_keyworker_needs_where_and_when_and_their_photo_is_judged_apart() -> None:
     status, to_add, _ = result("keyworker", keyworker={"staff": "mr-lee"})
     assert status is Status.missing
     assert to_add == (
-        "add a photo of Mr Lee under staff.mr-lee.photo in school.yaml",
         "add keyworker.where: where to find Mr Lee (a place id)",
         "add keyworker.when: when to find Mr Lee, e.g. 'Every morning at 8:30'",
     )
     assert result("keyworker", keyworker={"staff": "ms-khan", "where": "hub", "when": "Mornings"})[0] is Status.met
+    # Mr Lee has no photo: the keyworker is still in the plan; the photo is what is missing.
+    assert result("keyworker", keyworker={"staff": "mr-lee", "where": "hub", "when": "Mornings"})[0] is Status.met
+    status, to_add, _ = result("photos", keyworker={"staff": "mr-lee", "where": "hub", "when": "Mornings"})
+    assert status is Status.missing and to_add == ("add a photo of Mr Lee under staff.mr-lee.photo in school.yaml",)
 
 
 def test_phases_need_a_gentler_start() -> None:
@@ -202,11 +205,21 @@ def test_timetable_for_each_phase() -> None:
     assert result("timetable", timetable=own)[0] is Status.met
 
 
-def test_places_need_photos() -> None:
+def test_places_are_chosen_and_their_photos_judged_under_photos() -> None:
     assert result("places")[0] is Status.missing
-    status, to_add, _ = result("places", key_places=[{"place": "reception"}, {"place": "hub"}])
+    places = [{"place": "reception"}, {"place": "hub"}]
+    assert result("places", key_places=places)[0] is Status.met
+    status, to_add, _ = result("photos", key_places=places)
     assert status is Status.missing and to_add == ("add a photo of The Hub under places.hub.photo in school.yaml",)
-    assert result("places", key_places=[{"place": "reception"}])[0] is Status.met
+    assert result("photos", key_places=[{"place": "reception"}])[0] is Status.met
+    assert result("photos")[0] is Status.not_applicable, "nothing to photograph before a keyworker or places"
+
+
+def test_a_managed_move_needs_break_time_provision() -> None:
+    status, to_add, _ = result("break_times", previous_setting={"name": "Northgate High", "kind": "managed-move"})
+    assert status is Status.missing and "break_times" in to_add[0]
+    moved = result("break_times", previous_setting={"name": "Northgate High", "kind": "secondary"})
+    assert moved[0] is Status.not_applicable
 
 
 def test_worries_need_person_and_place() -> None:

@@ -430,6 +430,7 @@ class Photo(Model):
 class SettingKind(StrEnum):
     primary = "primary"
     secondary = "secondary"
+    managed_move = "managed-move"  # from another school, by agreement, for a fresh start
     alternative_provision = "alternative-provision"
     special_school = "special-school"
     hospital_school = "hospital-school"

@@ -35,7 +35,8 @@ name: {quoted_name}
 #   consent: true               # only shown when the family agreed
 # previous_setting:
 #   name: Oakfield Primary School
-#   kind: primary               # primary, secondary, alternative-provision, special-school, hospital-school, home, other
+#   kind: primary               # primary, secondary, managed-move, alternative-provision, special-school,
+#                               # hospital-school, home, other
 
 # --- The first visit: with a trusted adult who stays --------------------------
 # first_visit:

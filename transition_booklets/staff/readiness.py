@@ -29,6 +29,8 @@ from transition_booklets.data.timetables import full_timetable, timetable_of
 log = logging.getLogger(__name__)
 
 # Routine moves between mainstream schools, where break-time provision is "where necessary".
+# A move between mainstream schools: break-time provision is only needed if breaks become hard. A
+# managed move is a move between schools too, but one made because things went wrong: it is not here.
 MAINSTREAM = (SettingKind.primary, SettingKind.secondary)
 # Secondary age: the guidance asks for small-group provision "for secondary aged pupils".
 FIRST_SECONDARY_YEAR = 7
@@ -180,7 +182,7 @@ def _keyworker(plan: _Plan) -> _Outcome:
     if keyworker is None:
         return _done([f"add keyworker: staff (a staff id from school.yaml), where and when {name} can find them"])
     who = plan.staff(keyworker.staff)
-    gaps = [gap for gap in (plan.staff_photo(keyworker.staff),) if gap]
+    gaps: list[str] = []  # their photo is judged with the other photos (_photos)
     if keyworker.where is None:
         gaps.append(f"add keyworker.where: where to find {who} (a place id)")
     if not keyworker.when:
@@ -222,12 +224,17 @@ def _places(plan: _Plan) -> _Outcome:
         return _done(
             [f"add key_places: the places {plan.called} needs to know, e.g. reception, toilets, the worry place"]
         )
-    gaps: list[str] = []
-    for entry in dict.fromkeys(entry.place for entry in plan.pupil.key_places):
-        gap = plan.place_photo(entry)
-        if gap:
-            gaps.append(gap)
-    return _done(gaps)
+    return _done([])  # their photos are judged with the other photos (_photos)
+
+
+def _photos(plan: _Plan) -> _Outcome:
+    """Real photos of the keyworker and the key places: what the pupil looks for on the first day."""
+    keyworker, places = plan.pupil.keyworker, plan.pupil.key_places
+    if keyworker is None and not places:
+        return (Status.not_applicable, [], "nothing to photograph yet: choose the keyworker and the key places first")
+    gaps = [plan.staff_photo(keyworker.staff)] if keyworker else []
+    gaps += [plan.place_photo(place) for place in dict.fromkeys(entry.place for entry in places)]
+    return _done([gap for gap in gaps if gap])
 
 
 def _worries(plan: _Plan) -> _Outcome:
@@ -359,18 +366,19 @@ def _interests(plan: _Plan) -> _Outcome:
 
 FACTORS: tuple[tuple[Factor, _Check], ...] = (
     (Factor("visit", "visit", "First visit", "planned, a trusted adult stays, meets keyworker"), _visit),
-    (Factor("keyworker", "keywkr", "Keyworker", "keyworker with a photo, where and when"), _keyworker),
-    (Factor("phases", "phases", "Phases", "a phased start"), _phases),
+    (Factor("keyworker", "keywkr", "Keyworker", "keyworker: who, where and when"), _keyworker),
+    (Factor("phases", "phase", "Phases", "a phased start"), _phases),
     (Factor("timetable", "ttable", "Timetable", "a timetable for every phase"), _timetables),
-    (Factor("places", "places", "Places", "key places chosen, with photos"), _places),
+    (Factor("places", "place", "Places", "key places chosen"), _places),
+    (Factor("photos", "pics", "Photos", "real photos of the keyworker and the key places"), _photos),
     (Factor("worries", "worry", "Worries", "worries plan: a person and a place"), _worries),
     (Factor("support", "buddy", "Buddy", "buddy, peer mentor or support adult"), _support),
     (Factor("small_group", "group", "Small group", "small-group provision (secondary age)"), _small_group),
     (Factor("break_times", "break", "Breaks", "break and lunch provision (where necessary)"), _breaks),
     (Factor("mentoring", "mentor", "Mentoring", "mentoring schedule"), _mentoring),
-    (Factor("reviews", "review", "Reviews", "review dates"), _reviews),
+    (Factor("reviews", "revw", "Reviews", "review dates"), _reviews),
     (Factor("family", "family", "Family", "keeping in touch with the family"), _family),
-    (Factor("agreed", "agreed", "Agreed", "plan agreed: by whom and when"), _agreed),
+    (Factor("agreed", "agree", "Agreed", "plan agreed: by whom and when"), _agreed),
     (Factor("views", "views", "Views", "views of pupil, parent and setting"), _views),
     (Factor("interests", "likes", "Interests", "interests (about_me.interests)"), _interests),
 )
