@@ -207,7 +207,9 @@ def test_minimal_pupil_still_gets_a_booklet(booklets: dict[str, BookletFiles]) -
     # Sections without data are left out.
     assert "My timetable" not in text
     assert "If I'm worried" not in text
-    assert "My help card" not in text
+    # Every pupil has a help card, as on the site; Kai has no keyworker, so the card names none.
+    assert "My help card" in text and "I need some help, please." in text
+    assert "keyworker" not in text.split("My help card", 1)[1].lower()
 
 
 def test_every_font_is_embedded(booklets: dict[str, BookletFiles]) -> None:
@@ -482,3 +484,46 @@ def test_pictures_can_come_from_the_image_pipeline(
     with pikepdf.open(files.reading) as pdf:
         pictures = sum(len(page.get_images()) for page in pdf.pages)
     assert pictures > 0
+
+
+def _words_on(pdf: Path, page: int) -> list[tuple[str, float, float, float, float]]:
+    """Each word of one page with its box (x min, y min, x max, y max) in points."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [
+        (html_word, float(x0), float(y0), float(x1), float(y1))
+        for x0, y0, x1, y1, html_word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out
+        )
+    ]
+
+
+def test_a_long_school_name_fits_the_back_of_the_help_card(example_copy: Path, tmp_path: Path) -> None:
+    """A 40-letter name with no short_name: it is set smaller until it fits the card's coloured band."""
+    name = "Ysgol Gyfun Gymraeg Bro Morgannwg Llanfa"
+    assert len(name) == 40
+    school_file = example_copy / "school.yaml"
+    text = re.sub(r"^name: .*$", f"name: {name}", school_file.read_text(encoding="utf-8"), count=1, flags=re.M)
+    school_file.write_text(re.sub(r"^short_name: .*\n", "", text, flags=re.M), encoding="utf-8")
+    cohort = load_cohort(example_copy, ["jordan-reid"])
+    assert cohort.school is not None and not cohort.problems
+    record = cohort.pupils[0]
+    files = write_booklets(build_view(cohort.school, record.pupil, record.id), tmp_path / "out", data_dir=example_copy)
+    with pikepdf.open(files.reading) as pdf:
+        pages = len(pdf.pages)
+    back = next(
+        page
+        for page in range(1, pages + 1)
+        if "The back of my help card" in pdf_text(files.reading, "-f", str(page), "-l", str(page))
+    )
+    words = _words_on(files.reading, back)
+    named = [word for word in words if word[0] in name.split()]
+    assert {word[0] for word in named} == set(name.split()), "the whole name is on the card"
+    top, bottom = min(word[2] for word in named), max(word[4] for word in named)
+    assert bottom - top <= 24, "within the card's 24-point band (at most two lines)"
+    keyworker = next(word for word in words if word[0] == "keyworker")
+    assert bottom <= keyworker[2], "above the card's text, not over it"

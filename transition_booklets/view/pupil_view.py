@@ -18,13 +18,14 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from transition_booklets.data.models import (
     WEEKDAYS,
     Place,
     Pupil,
     School,
+    SettingKind,
     Slot,
     StaffMember,
     SupportKind,
@@ -42,6 +43,8 @@ from transition_booklets.view.sections import Slot as SlotView
 from transition_booklets.view.sections import Timetable as TimetableView
 from transition_booklets.view.words import Words, has_words, language_of
 
+# Settings that are schools: their view is "what my last school said" when the name is not known.
+SCHOOLS = (SettingKind.primary, SettingKind.secondary, SettingKind.special_school, SettingKind.managed_move)
 PLACEHOLDER_COLOURS = ["#1f5f8b", "#2e7d32", "#6a1b9a", "#ad1457", "#00695c", "#4e342e", "#283593", "#bf360c"]
 
 
@@ -264,6 +267,26 @@ class _ViewBuilder:
             "own_timetable": phase.timetable is not None or phase.timetable_changes is not None,
         }
 
+    def views(self) -> dict[str, Any] | None:
+        """What the pupil, the family and the last setting said, with the last setting's heading in words
+        that fit where the pupil comes from: its name when known ("What Northgate Learning Centre said"),
+        else "my last school", "my last setting" or "my tutor or home educator"."""
+        pupil, words = self.pupil, self.words
+        if pupil.views is None:
+            return None
+        views: dict[str, Any] = pupil.views.model_dump()
+        setting = pupil.previous_setting
+        if setting is not None and setting.name:
+            label = str(words["view_setting_named"]).format(setting=setting.name)
+        elif setting is not None and setting.kind is SettingKind.home:
+            label = str(words["view_setting_home"])
+        elif setting is not None and setting.kind not in SCHOOLS:
+            label = str(words["view_setting_other"])
+        else:
+            label = str(words["view_setting"])
+        views["setting_label"] = label
+        return views
+
     def build(self) -> PupilView:
         school, pupil, words = self.school, self.pupil, self.words
         key_places = self.key_places()
@@ -323,6 +346,7 @@ class _ViewBuilder:
                 if group_id in school.groups
             ],
             "worries": None,
+            "help_card": "",  # set below, with the worries
             "break_times": [
                 {
                     "period": periods_by_id[item.period].name,
@@ -353,7 +377,7 @@ class _ViewBuilder:
                 else None
             ),
             "about_me": pupil.about_me.model_dump() if pupil.about_me else None,
-            "views": pupil.views.model_dump() if pupil.views else None,
+            "views": self.views(),
             "family_liaison": (
                 {
                     "person": self.person(pupil.family_liaison.staff),
@@ -420,6 +444,13 @@ class _ViewBuilder:
                 "help_card": worries.help_card or "",
                 "calming_ideas": list(worries.calming_ideas),
             }
+        # The help card's words, the same on the site and in the booklet (every pupil has a card): the
+        # plan's own, or a default that names the keyworker only when there is one.
+        view["help_card"] = (
+            worries.help_card
+            if worries and worries.help_card
+            else str(words["help_card_default" if keyworker else "booklet_help_card_default"])
+        )
         if buddy:
             view["buddy"] = {
                 "name": buddy.name,

@@ -242,6 +242,7 @@ class PupilView(TypedDict):
     timetable: Timetable | None
     groups: list[GroupPart]
     worries: Worries | None
+    help_card: str  # the help card's words, the same on the site and in the booklet
     break_times: list[BreakTime]
     small_group: SmallGroup | None
     mentoring: Mentoring | None
