@@ -527,3 +527,17 @@ def test_a_long_school_name_fits_the_back_of_the_help_card(example_copy: Path, t
     assert bottom - top <= 24, "within the card's 24-point band (at most two lines)"
     keyworker = next(word for word in words if word[0] == "keyworker")
     assert bottom <= keyworker[2], "above the card's text, not over it"
+
+
+def test_every_photo_prints_at_250_dpi_or_more(booklets: dict[str, BookletFiles]) -> None:
+    """``pdfimages -list`` gives each picture's resolution at the size it is printed."""
+    for pupil, files in booklets.items():
+        listing = subprocess.run(["pdfimages", "-list", str(files.reading)], capture_output=True, text=True, check=True)
+        for row in listing.stdout.splitlines()[2:]:
+            cells = row.split()
+            if cells[2] != "image":
+                continue  # a soft mask: the same picture's transparency
+            width, height, x_ppi, y_ppi = int(cells[3]), int(cells[4]), int(cells[12]), int(cells[13])
+            if width < 64 or height < 64:
+                continue  # an icon drawn as a small picture, not a photo
+            assert min(x_ppi, y_ppi) >= 250, f"{pupil}: a {width}×{height} picture printed at {x_ppi} dpi"

@@ -24,8 +24,8 @@ class PrintSize(NamedTuple):
     drawing: bool  # kept as a lossless PNG (the logo, the map)
 
 
-#: Printed sizes in the booklet, at 300 dpi. The first-days place photo is printed the full text
-#: width (about 118 mm) from this 70 mm picture, so at about 180 dpi.
+#: Printed sizes in the booklet, at 300 dpi; the booklet never prints a picture wider than its
+#: size here (a place photo 70 mm wide is printed at most 70 mm wide), so at 250 dpi or more.
 PRINT_SIZES: Final = {
     "portrait": PrintSize(45.0, True, False),
     "photo": PrintSize(70.0, False, False),
