@@ -15,6 +15,8 @@ are skipped, except when the CI environment variable is set, where that is a fai
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -607,5 +609,45 @@ def test_the_staff_report_fits_its_width(built_site: Path, open_page: OpenPage, 
     page = open_page(width)
     page.goto((built_site.parent / "staff" / "index.html").as_uri())
     assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    violations = run_axe(page)
+    assert not violations, describe_violations(violations)
+
+
+@pytest.fixture(scope="module")
+def crowded_map_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Jordan's five key places moved into one corner of the school map, a few steps apart."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("crowded")
+    shutil.copytree(EXAMPLE, root / "data")
+    school = root / "data" / "school.yaml"
+    text = school.read_text(encoding="utf-8")
+    for number, place_id in enumerate(("reception", "the-hub", "the-nest", "toilets-a", "science-lab")):
+        text = re.sub(
+            rf"(\n  {place_id}:\n(?:    .*\n)*?    map: )\{{x: [\d.]+, y: [\d.]+\}}",
+            lambda match, number=number: f"{match.group(1)}{{x: {40 + number}, y: {50 + (number % 2)}}}",
+            text,
+            count=1,
+        )
+    school.write_text(text, encoding="utf-8")
+    options = BuildOptions(root / "data", root / "site", root / "staff", only=["jordan-reid"], pdf=False, jobs=1)
+    assert build_cohort(options).ok
+    return root / "site"
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_crowded_map_pins_stay_apart_on_a_phone(crowded_map_site: Path, open_page: OpenPage, width: int) -> None:
+    page = open_page(width)
+    page.goto(url(crowded_map_site, "jordan-reid", "places"))
+    settle(page)
+    centres = page.evaluate(
+        "() => [...document.querySelectorAll('.tb-map a.tb-pin')].map(a => { const r = a.getBoundingClientRect();"
+        " return [r.x + r.width / 2, r.y + r.height / 2, r.width]; })"
+    )
+    assert len(centres) == 5
+    for index, (x, y, size) in enumerate(centres):
+        for other_x, other_y, _ in centres[index + 1 :]:
+            assert math.hypot(x - other_x, y - other_y) >= size, "no pin covers another"
+    assert page.locator(".tb-map__leaders line").count() > 0, "moved pins have lines back to their places"
     violations = run_axe(page)
     assert not violations, describe_violations(violations)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from transition_booklets.data.loader import load_cohort
-from transition_booklets.pictures.school_map import PIN_DIAMETER, layout_pins
+from transition_booklets.pictures.school_map import PHONE_PIN_PX, PIN_DIAMETER, layout_pins
 from transition_booklets.view.pupil_view import build_view
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,3 +60,20 @@ def test_the_example_school_pins_every_key_place_with_the_view_numbers() -> None
         expected = [(p["number"], p["id"]) for p in view["key_places"] if p["map"]]
         assert expected, record.id
         assert [(pin.number, pin.place_id) for pin in pins] == expected
+
+
+def test_a_crowded_corner_keeps_every_pin_apart_on_the_narrowest_phone_with_lines_to_their_places() -> None:
+    """Six places in one building: on a 288-pixel map (a 320-pixel phone) no two 30-pixel pins
+    touch, so each is a target of its own (WCAG 2.5.8), and a pin that moved has a line back."""
+    places = [place(number, f"room-{number}", 30 + number * 0.8, 40 + (number % 2) * 0.8) for number in range(1, 7)]
+    pins = layout_pins(places, 1200, 800)
+    shown = 288 / 1200  # pixels of the phone's map per pixel of the picture
+    for index, pin in enumerate(pins):
+        for other in pins[index + 1 :]:
+            apart = math.hypot((pin.x - other.x) * 12, (pin.y - other.y) * 8) * shown
+            assert apart >= PHONE_PIN_PX, f"pins {pin.number} and {other.number} are {apart:.1f} px apart"
+    moved = [pin for pin in pins if pin.moved]
+    assert moved, "in a crowd some pins move"
+    for pin in moved:
+        assert pin.at_x is not None and pin.at_y is not None
+        assert abs(pin.at_x - (30 + pin.number * 0.8)) < 0.01, "the line starts at the place itself"

@@ -49,6 +49,7 @@ import typst
 from transition_booklets.booklet.imposition import ImpositionError, impose_saddle_stitch
 from transition_booklets.data.problems import BuildError, Where, display_path
 from transition_booklets.data.school_theme import SchoolTheme
+from transition_booklets.pictures.school_map import layout_pins
 from transition_booklets.pictures.sizes import PRINT_SIZES
 from transition_booklets.support import resources
 from transition_booklets.support.files import link_or_copy, write_atomic
@@ -571,6 +572,23 @@ def booklet_title(view: PupilView, words: Words | None = None) -> str:
     return str(words["booklet_title"]).format(name=view["called"], school=view["school"]["name"])
 
 
+def _map_pins(view: BookletData, root: Path) -> list[dict[str, Any]]:
+    """The key places' pins where the site puts them (nudged apart, the same on every screen), with
+    where each place is when its pin had to move (the template draws a line back to it)."""
+    school_map = view["school"].get("map") or {}
+    print_file = (school_map.get("image") or {}).get("print_file")
+    if not print_file:
+        return []
+    from PIL import Image
+
+    with Image.open(root / print_file) as picture:  # the header only
+        width, height = picture.size
+    return [
+        {"number": pin.number, "x": pin.x, "y": pin.y, "at_x": pin.at_x, "at_y": pin.at_y}
+        for pin in layout_pins(view.get("key_places", []), width, height)
+    ]
+
+
 def build_payload(
     view: PupilView,
     root: Path,
@@ -598,6 +616,7 @@ def build_payload(
         _add_images(theirs.view, theirs.images, images)
         walked.icon_names |= theirs.icon_names
         family_part = {"view": theirs.view, "words": family[1].all(), "language": family[1].language}
+    prepared["map_pins"] = _map_pins(prepared, root)
     _group_days(prepared.get("timetable"), words)
     for phase in prepared.get("phases", []):
         if phase.get("own_timetable"):

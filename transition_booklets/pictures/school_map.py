@@ -16,19 +16,33 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-#: The pin's diameter as a share of the map's width: about 26 CSS pixels on a 340-pixel phone screen.
-PIN_DIAMETER = 0.075
+#: The space a pin needs, as a share of the map's width: the site draws pins 30 CSS pixels wide on
+#: a phone, where the map is 288 pixels wide on the narrowest screen (320); 2 pixels more keep two
+#: pins from touching. So pins are never closer than 24 pixels (WCAG 2.5.8) on any screen, and the
+#: positions are the same on every screen, in the booklet too.
+PHONE_PIN_PX = 30
+NARROWEST_MAP_PX = 288
+PIN_DIAMETER = (PHONE_PIN_PX + 2) / NARROWEST_MAP_PX
+#: A pin moved further than this (a share of the map's width) from its place gets a line back to it.
+LEADER_AFTER = 0.02
 
 
 @dataclass(frozen=True)
 class Pin:
-    """One pin: the centre of its disc in percent (3 decimals) of the image's width (``x``) and height (``y``)."""
+    """One pin: the centre of its disc in percent (3 decimals) of the image's width (``x``) and height
+    (``y``); ``at_x`` and ``at_y``: where the place itself is, when the pin had to move away from it."""
 
     number: int
     place_id: str
     name: str
     x: float
     y: float
+    at_x: float | None = None
+    at_y: float | None = None
+
+    @property
+    def moved(self) -> bool:
+        return self.at_x is not None
 
 
 def _position(place: Mapping[str, Any]) -> tuple[float, float] | None:
@@ -60,6 +74,7 @@ def layout_pins(
             continue
         chosen.append(place)
         points.append([position[0] / 100 * width, position[1] / 100 * height])
+    starts = [tuple(point) for point in points]  # where the places are, before any pin moves
 
     def clamp(point: list[float]) -> None:
         point[0] = min(max(point[0], radius + 1), width - radius - 1)
@@ -67,7 +82,7 @@ def layout_pins(
 
     for point in points:
         clamp(point)
-    gap = 2 * radius * 1.08
+    gap = 2 * radius
     for _ in range(60):
         moved = False
         for i in range(len(points)):
@@ -90,13 +105,18 @@ def layout_pins(
                 moved = True
         if not moved:
             break
-    return tuple(
-        Pin(
-            number=int(place["number"]),
-            place_id=str(place.get("id", "")),
-            name=str(place.get("name", "")),
-            x=round(point[0] / width * 100, 3),
-            y=round(point[1] / height * 100, 3),
+    pins = []
+    for place, point, start in zip(chosen, points, starts, strict=True):
+        moved = math.hypot(point[0] - start[0], point[1] - start[1]) > LEADER_AFTER * width
+        pins.append(
+            Pin(
+                number=int(place["number"]),
+                place_id=str(place.get("id", "")),
+                name=str(place.get("name", "")),
+                x=round(point[0] / width * 100, 3),
+                y=round(point[1] / height * 100, 3),
+                at_x=round(start[0] / width * 100, 3) if moved else None,
+                at_y=round(start[1] / height * 100, 3) if moved else None,
+            )
         )
-        for place, point in zip(chosen, points, strict=True)
-    )
+    return tuple(pins)

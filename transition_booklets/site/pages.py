@@ -312,7 +312,15 @@ def write_docs(
             "height": web.x1.height,
             "alt": (map_part["description"] if map_part else "") or words["map_title"],
             "pins": [
-                {"id": pin.place_id, "number": pin.number, "name": pin.name, "x": round(pin.x, 2), "y": round(pin.y, 2)}
+                {
+                    "id": pin.place_id,
+                    "number": pin.number,
+                    "name": pin.name,
+                    "x": round(pin.x, 2),
+                    "y": round(pin.y, 2),
+                    "at_x": round(pin.at_x, 2) if pin.at_x is not None else None,
+                    "at_y": round(pin.at_y, 2) if pin.at_y is not None else None,
+                }
                 for pin in layout_pins(view["key_places"], web.x1.width, web.x1.height)
             ],
         }
