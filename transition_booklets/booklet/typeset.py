@@ -581,8 +581,12 @@ def _map_pins(view: BookletData, root: Path) -> list[dict[str, Any]]:
         return []
     from PIL import Image
 
-    with Image.open(root / print_file) as picture:  # the header only
-        width, height = picture.size
+    try:
+        with Image.open(root / print_file) as picture:  # the header only
+            width, height = picture.size
+    except (OSError, ValueError):
+        return []  # a picture that cannot be read: Typst says so, naming the file
+
     return [
         {"number": pin.number, "x": pin.x, "y": pin.y, "at_x": pin.at_x, "at_y": pin.at_y}
         for pin in layout_pins(view.get("key_places", []), width, height)
