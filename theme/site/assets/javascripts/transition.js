@@ -42,8 +42,9 @@
     if (!button || !("speechSynthesis" in window) || typeof SpeechSynthesisUtterance === "undefined") return;
     var label = button.querySelector("[data-tb-read-label]");
     button.hidden = false;
+    /* The button says what it will do ("Read aloud", "Stop reading"): its name is the one thing a
+       screen reader announces. (It is not also a pressed toggle, which would say it twice.) */
     function setReading(reading) {
-      button.setAttribute("aria-pressed", reading ? "true" : "false");
       label.textContent = reading ? button.getAttribute("data-tb-stop") : button.getAttribute("data-tb-start");
     }
     button.addEventListener("click", function () {
