@@ -129,3 +129,28 @@ def test_words_that_fit_the_pupil(built: Path) -> None:
         r'<span class="tb-hidden-text">\. </span>',
         worries,
     )
+
+
+def test_families_are_told_how_to_use_the_guide_with_their_child(built: Path, tmp_path: Path) -> None:
+    for pupil in PUPILS:
+        family = _flat(re.sub(r"<[^>]+>", " ", (built / pupil / "family.html").read_text(encoding="utf-8")))
+        assert "How to use this guide together" in family and "Find the places on the map." in family, pupil
+        assert "How to use this guide together" in _booklet_text(built, pupil), pupil
+    polish = (built / "zofia-wisniewska" / "family.html").read_text(encoding="utf-8")
+    assert "Jak korzystać z tego przewodnika razem" in polish, "in the family's language first"
+    # In the school's own words when it gives them.
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(EXAMPLE, data)
+    school = data / "school.yaml"
+    school.write_text(
+        school.read_text(encoding="utf-8") + "how_to_use:\n  - Read it with your child at bedtime.\n", encoding="utf-8"
+    )
+    result = build_cohort(
+        BuildOptions(data, tmp_path / "site", tmp_path / "staff", only=["kai-morgan"], pdf=True, jobs=1)
+    )
+    assert result.ok, result.problems
+    page = (tmp_path / "site" / "kai-morgan" / "family.html").read_text(encoding="utf-8")
+    assert "Read it with your child at bedtime." in page and "Find the places on the map." not in page
+    assert "Read it with your child at bedtime." in _booklet_text(tmp_path / "site", "kai-morgan")

@@ -378,6 +378,13 @@ class School(Model):
     )
     subjects: dict[Id, Subject] = Field(default_factory=dict)
     keeping_in_touch: str | None = Field(None, description="How the school keeps in touch with every family.")
+    how_to_use: list[Text] = Field(
+        default_factory=list,
+        description=(
+            "How a family can use the guide with their child, in the school's own words, one step each; "
+            "without it the family page and the booklet give the tool's five steps."
+        ),
+    )
     protect: bool = Field(False, description="Encrypt every pupil's site and booklets with a password (as --protect).")
     site_address: str | None = Field(
         None, description="The web address the pupils' folders are published under, for the family letters."

@@ -324,6 +324,7 @@ class _ViewBuilder:
                 "colours": school.colours.model_dump(),
                 "contacts": [contact.model_dump() for contact in school.contacts],
                 "keeping_in_touch": school.keeping_in_touch or "",
+                "how_to_use": list(school.how_to_use),
                 "map": (
                     {"source": school.map.image, "description": school.map.description or ""} if school.map else None
                 ),

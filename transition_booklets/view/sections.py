@@ -125,6 +125,7 @@ class SchoolPart(TypedDict):
     colours: dict[str, str]
     contacts: list[dict[str, Any]]
     keeping_in_touch: str
+    how_to_use: list[str]  # the school's own steps for using the guide at home (none: the tool's)
     map: SchoolMap | None
 
 
