@@ -57,3 +57,16 @@ def test_each_message_of_check(
 def test_the_closing_line_says_what_is_true(counts: dict[str, int], expected: str) -> None:
     """Never "All good" under "0 of 15 ready", never "0 of 1 pupil file are fine"."""
     assert check_summary(**counts) == expected
+
+
+def test_no_style_leaves_the_easy_read_warnings_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "school"
+    shutil.copytree(EXAMPLE, data, ignore=shutil.ignore_patterns("*-*.yaml"))
+    shutil.copy(Path(__file__).parent / "data" / "check" / "easy-read.yaml", data / "easy-read.yaml")
+    monkeypatch.chdir(tmp_path)
+    assert run_check(Path("school"), [], style=True) == 0, "Easy Read warnings do not fail the check"
+    assert "Easy Read:" in capsys.readouterr().err
+    assert run_check(Path("school"), [], style=False) == 0
+    assert "Easy Read:" not in capsys.readouterr().err

@@ -144,6 +144,12 @@ def make_parser(prog: str = "transition-booklets") -> argparse.ArgumentParser:
     )
     _data_option(check)
     check.add_argument("pupils", nargs="*", metavar="PUPIL-ID", help="check only these pupils")
+    check.add_argument(
+        "--no-style",
+        dest="style",
+        action="store_false",
+        help="leave out the Easy Read warnings (long sentences, abbreviations, passive and double negatives)",
+    )
 
     new = commands.add_parser(
         "new",
@@ -230,7 +236,7 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
         if args.command == "check":
             from transition_booklets.commands import run_check
 
-            return run_check(args.data, args.pupils)
+            return run_check(args.data, args.pupils, style=args.style)
         if args.command == "new":
             from transition_booklets.commands import run_new
 

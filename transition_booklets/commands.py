@@ -26,8 +26,10 @@ def _print_problems(problems: list[object]) -> None:
         print(problem, file=sys.stderr)
 
 
-def run_check(data_dir: Path, only: list[str]) -> int:
+def run_check(data_dir: Path, only: list[str], *, style: bool = True) -> int:
+    """``check``: problems, warnings (with ``style``, the Easy Read ones too) and readiness."""
     from transition_booklets.staff.advice import cohort_warnings
+    from transition_booklets.staff.easy_read import easy_read_warnings
     from transition_booklets.staff.readiness import pupil_readiness, readiness_report
 
     cohort = load_cohort(data_dir, only or None, jobs=cores())  # `check` always reads every file afresh
@@ -36,6 +38,10 @@ def run_check(data_dir: Path, only: list[str]) -> int:
     if cohort.school is not None and cohort.pupils:
         # Warnings are things a pupil or parent would notice; they do not fail the check.
         _print_problems(list(cohort_warnings(cohort)))
+        if style:
+            for record in sorted(cohort.pupils, key=lambda record: record.id):
+                found = sorted(easy_read_warnings(record, cohort.school), key=lambda found: (found.line, found.column))
+                _print_problems(list(found))
         print(readiness_report(cohort))
         for record in cohort.pupils:
             readiness = pupil_readiness(cohort.school, record)
