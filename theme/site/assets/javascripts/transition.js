@@ -40,12 +40,11 @@
   function setUpReadAloud() {
     var button = document.querySelector("[data-tb-read-aloud]");
     if (!button || !("speechSynthesis" in window) || typeof SpeechSynthesisUtterance === "undefined") return;
-    var label = button.querySelector("[data-tb-read-label]");
     button.hidden = false;
-    /* The button says what it will do ("Read aloud", "Stop reading"): its name is the one thing a
-       screen reader announces. (It is not also a pressed toggle, which would say it twice.) */
+    /* One name ("Read this page aloud") and a pressed state: a screen reader announces it once,
+       "pressed" while it reads. The picture on the button shows a stop sign then. */
     function setReading(reading) {
-      label.textContent = reading ? button.getAttribute("data-tb-stop") : button.getAttribute("data-tb-start");
+      button.setAttribute("aria-pressed", reading ? "true" : "false");
     }
     button.addEventListener("click", function () {
       if (window.speechSynthesis.speaking) {
