@@ -621,3 +621,14 @@ def test_a_new_item_after_a_commented_one_keeps_the_blank_line_before_the_next_p
     after = changed_text(text, {("places", "quiet-room", "name"): "Quiet room"})
     assert "\n\nstaff:  # the adults\n" in after and "    # photo: images/places/reception.jpg\n" in after
     assert "  quiet-room:\n    name: Quiet room\n" in after
+
+
+def test_the_readiness_list_sends_missing_photos_to_the_school_page(editor: Editor, data: Path) -> None:
+    """Miss Adeyemi has no photo: Pip's keyworker is in the plan (its item links to its section),
+    and the Photos item links to where photos are uploaded, the school page."""
+    (data / "pip-test.yaml").write_text(
+        "name: Pip Test\nkeyworker: {staff: miss-adeyemi, where: the-hub, when: Every morning}\n", encoding="utf-8"
+    )
+    page = Browser(editor).get("/pupil/pip-test")
+    assert '<a href="/school#places">Photos</a>: add a photo of Miss Adeyemi' in page
+    assert '<a href="#s-keyworker">Keyworker</a>' not in page, "the keyworker itself is in the plan"
