@@ -664,3 +664,38 @@ def test_the_focus_ring_is_strong_on_white(built_site: Path, open_page: OpenPage
     colour = page.evaluate("() => getComputedStyle(document.activeElement).outlineColor")
     red, green, blue = (int(part) for part in re.findall(r"\d+", colour)[:3])
     assert contrast(f"#{red:02x}{green:02x}{blue:02x}", "#ffffff") >= 3, colour
+
+
+TODAY_CASES = [
+    # (pupil, the date on the pupil's device, the timetable section whose day is "today" or None, the weekday)
+    ("jordan-reid", "2026-12-01", None, None),  # before the first day: no day is today
+    ("jordan-reid", "2027-01-06", "phase-1", "Wednesday"),  # week 1
+    ("jordan-reid", "2027-01-08", "phase-1", "Friday"),  # week 1's last day
+    ("jordan-reid", "2027-01-13", "phase-2", "Wednesday"),  # week 2
+    ("jordan-reid", "2027-01-20", "full-timetable", "Wednesday"),  # weeks 3 and 4 use the full timetable
+    ("amy-jones", "2027-09-01", None, None),  # the day before Amy starts
+    ("amy-jones", "2027-09-06", "full-timetable", "Monday"),  # no phases: the one timetable
+]
+
+
+@pytest.mark.parametrize(("pupil", "date", "section", "weekday"), TODAY_CASES)
+def test_today_is_marked_only_on_the_right_day(
+    built_site: Path, open_page: OpenPage, pupil: str, date: str, section: str | None, weekday: str | None
+) -> None:
+    import datetime as dt
+
+    page = open_page(390)
+    page.clock.set_fixed_time(dt.datetime.fromisoformat(f"{date}T10:00:00"))
+    page.goto(url(built_site, pupil, "timetable"))
+    settle(page)
+    marked = page.evaluate(
+        "() => [...document.querySelectorAll('[data-tb-today-badge]')].filter(b => !b.hidden)"
+        ".map(b => [b.closest('section') ? b.closest('section').id : '', b.closest('summary').innerText])"
+    )
+    if section is None:
+        assert marked == [], f"no day is today on {date}: {marked}"
+        countdown = page.locator(".tb-countdown").first
+        assert countdown.is_visible() and "first day" in countdown.inner_text()
+    else:
+        assert len(marked) == 1, marked
+        assert marked[0][0] == section and marked[0][1].startswith(weekday or ""), marked

@@ -136,18 +136,25 @@
     });
   }
 
+  /* "Today" is marked only where it is true: on today's weekday, in the timetable of the phase
+     that is on today (or, with no phases, the one timetable), and never before the first day.
+     Between phases, or before the first one starts, no day is today. */
   function setUpToday() {
     var now = new Date();
     var weekday = (now.getDay() + 6) % 7; /* Monday is 0, as in the pages */
     var today = startOfDay(now);
     var current = null;
-    document.querySelectorAll("[data-tb-from]").forEach(function (phase) {
+    var phases = document.querySelectorAll("[data-tb-from]");
+    phases.forEach(function (phase) {
       var from = parseDay(phase.getAttribute("data-tb-from"));
       var to = phase.getAttribute("data-tb-to") ? parseDay(phase.getAttribute("data-tb-to")) : null;
       if (from <= today && (!to || today <= to)) current = phase;
     });
     if (current) current.classList.add("tb-current");
-    var scope = current || document;
+    var start = document.querySelector("[data-tb-start]");
+    if (start && today < parseDay(start.getAttribute("data-tb-start"))) return;
+    var scope = current || (phases.length === 0 ? document : null);
+    if (!scope) return;
     scope.querySelectorAll("[data-tb-weekday='" + weekday + "']").forEach(function (day) {
       day.classList.add("tb-today");
       var badge = day.querySelector("[data-tb-today-badge]");
