@@ -699,3 +699,17 @@ def test_today_is_marked_only_on_the_right_day(
     else:
         assert len(marked) == 1, marked
         assert marked[0][0] == section and marked[0][1].startswith(weekday or ""), marked
+
+
+def test_no_empty_landmark_and_text_sizes_named_for_what_they_do(built_site: Path, open_page: OpenPage) -> None:
+    page = open_page(1000)  # between 960 and 1220 px Material kept an empty 12rem column for the contents
+    page.goto(url(built_site, "amy-jones", "index"))
+    empty = page.evaluate(
+        "() => [...document.querySelectorAll('nav, aside, [role=navigation], [role=region]')]"
+        ".filter(landmark => !landmark.textContent.trim()).map(landmark => landmark.outerHTML.slice(0, 80))"
+    )
+    assert empty == [], empty
+    assert page.locator(".md-sidebar--secondary").count() == 0
+    page.locator(".tb-prefs > summary").click()
+    for name in ("Standard text", "Large text", "Largest text"):
+        assert page.get_by_role("radio", name=name, exact=True).count() == 1, name
