@@ -541,3 +541,11 @@ def test_every_photo_prints_at_250_dpi_or_more(booklets: dict[str, BookletFiles]
             if width < 64 or height < 64:
                 continue  # an icon drawn as a small picture, not a photo
             assert min(x_ppi, y_ppi) >= 250, f"{pupil}: a {width}×{height} picture printed at {x_ppi} dpi"
+
+
+def test_the_cover_greeting_is_the_first_heading(booklets: dict[str, BookletFiles]) -> None:
+    """The booklet's outline (bookmarks) and tags start on the cover, with the greeting."""
+    with pikepdf.open(booklets["amy-jones"].reading) as pdf:
+        first = pdf.Root.Outlines.First
+        assert str(first.Title) == "Hello Amy!"
+        assert first.Dest[0].objgen == pdf.pages[0].obj.objgen, "it points at the cover"
