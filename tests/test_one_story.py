@@ -154,3 +154,11 @@ def test_families_are_told_how_to_use_the_guide_with_their_child(built: Path, tm
     page = (tmp_path / "site" / "kai-morgan" / "family.html").read_text(encoding="utf-8")
     assert "Read it with your child at bedtime." in page and "Find the places on the map." not in page
     assert "Read it with your child at bedtime." in _booklet_text(tmp_path / "site", "kai-morgan")
+
+
+def test_a_face_beside_a_printed_name_does_not_say_the_name_twice(built: Path) -> None:
+    worries = (built / "jordan-reid" / "worries.html").read_text(encoding="utf-8")
+    people = re.findall(r'<div class="tb-person">\s*(<(?:img|span)[^>]*>)', worries)
+    assert people, "people with their pictures"
+    for picture in people:
+        assert 'alt=""' in picture or 'aria-hidden="true"' in picture, picture
