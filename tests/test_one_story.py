@@ -162,3 +162,12 @@ def test_a_face_beside_a_printed_name_does_not_say_the_name_twice(built: Path) -
     assert people, "people with their pictures"
     for picture in people:
         assert 'alt=""' in picture or 'aria-hidden="true"' in picture, picture
+
+
+def test_pictures_say_what_a_pupil_needs_to_recognise(built: Path) -> None:
+    places = (built / "amy-jones" / "places.html").read_text(encoding="utf-8")
+    assert 'alt="Glass doors, and a long desk with a bell on it."' in places, (
+        "photo_description, not 'Photo of Reception'"
+    )
+    school_map = re.search(r'<div class="tb-map">\s*<img[^>]*alt="([^"]*)"', places)
+    assert school_map and "Numbered on the map: 1 Reception" in html.unescape(school_map.group(1))

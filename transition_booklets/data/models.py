@@ -277,6 +277,13 @@ class Place(Model):
     name: Text
     kind: PlaceKind = PlaceKind.other
     photo: DataPath | None = Field(None, description="Path of a photo, relative to the data folder.")
+    photo_description: str | None = Field(
+        None,
+        description=(
+            "What the photo shows, as a pupil will see it on arrival, e.g. 'Glass doors and a long desk "
+            "with a bell': read out in place of the photo."
+        ),
+    )
     description: str | None = Field(None, description="What happens there, in a short sentence or two.")
     map: MapPosition | None = Field(None, description="Where it is on the school map.")
     directions: str | None = Field(None, description="How to get there, e.g. 'Up the stairs, first door on the left'.")

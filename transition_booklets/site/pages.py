@@ -310,7 +310,19 @@ def write_docs(
             "srcset": web.srcset("images/"),
             "width": web.x1.width,
             "height": web.x1.height,
-            "alt": (map_part["description"] if map_part else "") or words["map_title"],
+            # The map's description, and the numbered places the pins show (a pupil will use them).
+            "alt": " ".join(
+                part
+                for part in (
+                    (map_part["description"] if map_part else "") or str(words["map_title"]),
+                    str(words["map_shows"]).format(
+                        places=", ".join(f"{place['number']} {place['name']}" for place in view["key_places"] if place["map"])
+                    )
+                    if any(place["map"] for place in view["key_places"])
+                    else "",
+                )
+                if part
+            ),
             "pins": [
                 {
                     "id": pin.place_id,

@@ -156,7 +156,8 @@ class _ViewBuilder:
             "photo": self._shown(
                 image(
                     place.photo,
-                    str(self.words["photo_of"]).format(name=place.name),
+                    # What the pupil will see there, which helps them know it; else what it is.
+                    place.photo_description or str(self.words["photo_of"]).format(name=place.name),
                     icon=icon,
                     file="school",
                     field=f"places.{place_id}.photo",
