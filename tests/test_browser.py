@@ -713,3 +713,41 @@ def test_no_empty_landmark_and_text_sizes_named_for_what_they_do(built_site: Pat
     page.locator(".tb-prefs > summary").click()
     for name in ("Standard text", "Large text", "Largest text"):
         assert page.get_by_role("radio", name=name, exact=True).count() == 1, name
+
+
+# Each reading preference at its largest on the narrowest phone: the text size alone, the widest
+# spacing with the dyslexia-friendly font, and everything at once.
+FIT_PREFERENCES = [
+    {"size": "larger"},
+    {"size": "large", "spacing": "wide", "font": "dyslexic"},
+    {"size": "larger", "spacing": "wide", "font": "dyslexic"},
+]
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth, found = [];
+  for (const element of document.querySelectorAll("body *")) {
+    if (element.closest(".md-sidebar, .md-dialog") || element.classList.contains("tb-hidden-text")) continue;
+    const box = element.getBoundingClientRect();
+    if (box.width === 0) continue;
+    if (box.right > width + 1 || box.left < -1) found.push(`${element.tagName}.${element.className} runs off the screen`);
+    const style = getComputedStyle(element);
+    if (element.scrollWidth > element.clientWidth + 1 && ["hidden", "clip"].includes(style.overflowX) && element.clientWidth > 0)
+      found.push(`${element.tagName}.${element.className} is cut off`);
+  }
+  return [document.documentElement.scrollWidth, found.slice(0, 5)];
+}"""
+
+
+@pytest.mark.parametrize("preferences", FIT_PREFERENCES, ids=lambda prefs: "-".join(prefs.values()))
+def test_every_reading_preference_fits_a_320_pixel_phone(
+    built_site: Path, open_page: OpenPage, preferences: dict[str, str]
+) -> None:
+    page = open_page(320, preferences)
+    problems = []
+    for pupil in PUPILS:
+        for name in PAGE_NAMES:
+            page.goto(url(built_site, pupil, name))
+            settle(page)
+            scroll_width, found = page.evaluate(OVERFLOW)
+            if scroll_width > 320 or found:
+                problems.append(f"{pupil}/{name}: {scroll_width} px wide; {found}")
+    assert not problems, "\n".join(problems)
