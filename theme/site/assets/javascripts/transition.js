@@ -37,34 +37,93 @@
     });
   }
 
+  /* What is on the screen, as it is read: one part for each block a sighted pupil sees (a
+     heading, a paragraph, a list item, a name, a role), in the order shown. Hidden things are
+     left out (a "Today" badge on another day, the reading preferences), a link or picture that
+     has a label is read by it (a map pin is "1: Reception", not "1"), a picture by its text
+     alternative when it has one, and nothing is joined across blocks. */
+  function readingParts(article) {
+    var parts = [];
+    var words = "";
+    var owner = null;
+    function flush() {
+      var text = words.replace(/\s+/g, " ").trim();
+      if (/[\p{L}\p{N}]/u.test(text)) parts.push({ text: text, element: owner });
+      words = "";
+      owner = null;
+    }
+    function add(text, element) {
+      if (!owner) owner = element;
+      words += text;
+    }
+    function walk(node, block) {
+      if (node.nodeType === 3) { add(node.nodeValue, block); return; }
+      if (node.nodeType !== 1) return;
+      var element = node;
+      if (element.tagName === "BR") { flush(); return; }  /* a new line is a new part, with a pause */
+      if (element.matches(".tb-toolbar, script, style, template, [hidden], [aria-hidden='true'], .tb-hidden-text")) return;
+      var style = window.getComputedStyle(element);
+      if (style.display === "none" || style.visibility === "hidden") return;
+      var label = element.getAttribute("aria-label");
+      if (element.tagName === "IMG" || element.tagName === "svg" || element.getAttribute("role") === "img") {
+        var said = element.tagName === "IMG" ? element.getAttribute("alt") : label;
+        if (said) { flush(); parts.push({ text: said, element: element }); }
+        return;
+      }
+      if (label && element.tagName === "A") { add(" " + label + " ", block); return; }
+      var isBlock = !/^inline/.test(style.display) && style.display !== "contents";
+      if (isBlock) flush();
+      for (var child = element.firstChild; child; child = child.nextSibling) walk(child, isBlock ? element : block);
+      if (isBlock) flush();
+    }
+    walk(article, article);
+    flush();
+    return parts;
+  }
+
   function setUpReadAloud() {
     var button = document.querySelector("[data-tb-read-aloud]");
     if (!button || !("speechSynthesis" in window) || typeof SpeechSynthesisUtterance === "undefined") return;
     button.hidden = false;
+    var parts = [];
+    var next = 0;
+    var reading = false;
+    var shown = null;
     /* One name ("Read this page aloud") and a pressed state: a screen reader announces it once,
-       "pressed" while it reads. The picture on the button shows a stop sign then. */
-    function setReading(reading) {
-      button.setAttribute("aria-pressed", reading ? "true" : "false");
+       "pressed" while it reads. Pressed again, it pauses; the next press goes on from there. */
+    function setReading(on) {
+      reading = on;
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      if (!on && shown) { shown.classList.remove("tb-reading"); shown = null; }
+    }
+    function speakNext() {
+      if (!reading) return;
+      if (next >= parts.length) { next = 0; setReading(false); return; }
+      var part = parts[next];
+      if (shown) shown.classList.remove("tb-reading");
+      shown = part.element;
+      if (shown && shown.classList) {
+        shown.classList.add("tb-reading");
+        if (shown.scrollIntoView) shown.scrollIntoView({ block: "nearest" });
+      }
+      var utterance = new SpeechSynthesisUtterance(part.text);
+      utterance.lang = root.lang || "en";
+      utterance.rate = 0.9;
+      utterance.onend = function () { next += 1; speakNext(); };
+      utterance.onerror = function () { setReading(false); };
+      window.speechSynthesis.speak(utterance);
     }
     button.addEventListener("click", function () {
-      if (window.speechSynthesis.speaking) {
-        window.speechSynthesis.cancel();
+      if (reading) {
         setReading(false);
+        window.speechSynthesis.cancel();  /* paused: the next press goes on from this part */
         return;
       }
       var article = document.querySelector(".md-content__inner");
       if (!article) return;
-      var copy = article.cloneNode(true);
-      copy.querySelectorAll(".tb-toolbar, [aria-hidden='true'], script, style").forEach(function (node) {
-        node.remove();
-      });
-      var utterance = new SpeechSynthesisUtterance(copy.innerText.replace(/\s+/g, " ").trim());
-      utterance.lang = root.lang || "en";
-      utterance.rate = 0.9;
-      utterance.onend = function () { setReading(false); };
-      utterance.onerror = function () { setReading(false); };
+      if (next === 0) parts = readingParts(article);
       setReading(true);
-      window.speechSynthesis.speak(utterance);
+      speakNext();
     });
   }
 
