@@ -389,9 +389,9 @@ def read_to_the_end(page: Page) -> list[str]:
 def test_read_aloud_reads_the_page_as_it_is_shown(built_site: Path, open_page: OpenPage, pupil: str) -> None:
     """Golden texts (tests/golden/read-aloud/): what is handed to speech for each page, one line a part.
     No hidden words ("Today" on another day), nothing joined across blocks, pins with their places."""
-    from tests.conftest import check_golden
-
     import datetime as dt
+
+    from tests.conftest import check_golden
 
     page = open_page(390, init_scripts=(SPEECH_STUB,))
     page.clock.set_fixed_time(dt.datetime(2026, 12, 1, 10, 0))  # the countdowns say the same every run
