@@ -768,6 +768,34 @@ def render_reading_copy(
     return result
 
 
+_TRAILER = re.compile(rb"trailer\s*<<(.*?)>>\s*startxref\s*(\d+)\s*%%EOF\s*$", re.S)
+
+
+def with_bookmarks_shown(pdf: bytes) -> bytes:
+    """The PDF opening with its bookmarks (the booklet's headings) shown beside the pages.
+
+    Typst has no setting for it, so the catalog gets ``/PageMode /UseOutlines`` in an incremental
+    update appended to the file (a new copy of that one object and a small cross-reference
+    section): nothing else is rewritten, the tags stay as they are, and it costs microseconds.
+    A PDF not laid out as expected is returned as it was.
+    """
+    trailer = _TRAILER.search(pdf[-2048:])
+    root = re.search(rb"/Root (\d+) 0 R", trailer.group(1)) if trailer else None
+    if trailer is None or root is None or b"/PageMode" in pdf:
+        return pdf
+    number = int(root.group(1))
+    catalog = re.search(rb"\n%d 0 obj\s*<<(.*?)>>\s*endobj" % number, pdf, re.S)
+    if catalog is None or b"stream" in catalog.group(1):
+        return pdf
+    at = len(pdf) + 1
+    update = b"\n%d 0 obj\n<</PageMode/UseOutlines%s>>\nendobj\n" % (number, catalog.group(1))
+    xref_at = at + len(update) - 1
+    entries = b"xref\n%d 1\n%010d 00000 n \n" % (number, at)
+    fields = trailer.group(1).replace(b"/Prev", b"/Old")  # there is one update: ours
+    new_trailer = b"trailer\n<<%s/Prev %s>>\nstartxref\n%d\n%%%%EOF\n" % (fields, trailer.group(2), xref_at)
+    return pdf + update + entries + new_trailer
+
+
 def _pupil_file(data_dir: Path, pupil_id: str) -> str:
     for suffix in (".yaml", ".yml"):
         candidate = data_dir / f"{pupil_id}{suffix}"
@@ -832,7 +860,9 @@ def write_booklets(
             view, root, resolve_image or data_folder_images(data_dir), when, words, emoji=emoji, family=family
         )
         extra = (str(emoji.folder),) if emoji is not None and emoji.folder is not None else ()
-        pdf = render_reading_copy(payload, root, shown=shown, created=when, theme=theme, extra_fonts=extra)
+        pdf = with_bookmarks_shown(
+            render_reading_copy(payload, root, shown=shown, created=when, theme=theme, extra_fonts=extra)
+        )
     try:
         imposed = impose_saddle_stitch(pdf, title=payload["meta"]["title"], language=payload["meta"]["language"])
     except ImpositionError as error:
