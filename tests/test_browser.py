@@ -753,12 +753,13 @@ def test_no_empty_landmark_and_text_sizes_named_for_what_they_do(built_site: Pat
         assert page.get_by_role("radio", name=name, exact=True).count() == 1, name
 
 
-# Each reading preference at its largest on the narrowest phone: the text size alone, the widest
-# spacing with the dyslexia-friendly font, and everything at once.
+# Every combination of the reading preferences that change the layout (text size, spacing, font),
+# on the narrowest phone.
 FIT_PREFERENCES = [
-    {"size": "larger"},
-    {"size": "large", "spacing": "wide", "font": "dyslexic"},
-    {"size": "larger", "spacing": "wide", "font": "dyslexic"},
+    {"size": size, "spacing": spacing, "font": font}
+    for size in ("normal", "large", "larger")
+    for spacing in ("normal", "wide")
+    for font in ("normal", "dyslexic")
 ]
 OVERFLOW = """() => {
   const width = document.documentElement.clientWidth, found = [];
