@@ -42,22 +42,45 @@
      left out (a "Today" badge on another day, the reading preferences), a link or picture that
      has a label is read by it (a map pin is "1: Reception", not "1"), a picture by its text
      alternative when it has one, and nothing is joined across blocks. */
+  var SENTENCE = /[^.!?\u3002\u061F]+(?:[.!?\u3002\u061F]+["'\u201D\u2019)\]]*|$)\s*/g;
+
   function readingParts(article) {
     var parts = [];
     var words = "";
     var owner = null;
+    var nodes = [];
     function flush() {
       var text = words.replace(/\s+/g, " ").trim();
-      if (/[\p{L}\p{N}]/u.test(text)) parts.push({ text: text, element: owner });
+      if (/[\p{L}\p{N}]/u.test(text)) {
+        if (nodes.length === 1) {
+          /* Plain text: a part for each sentence, so each can be marked as it is read. */
+          var node = nodes[0];
+          var value = node.nodeValue;
+          var match;
+          SENTENCE.lastIndex = 0;
+          while ((match = SENTENCE.exec(value)) !== null && match[0] !== "") {
+            var sentence = match[0].replace(/\s+/g, " ").trim();
+            if (/[\p{L}\p{N}]/u.test(sentence)) {
+              var start = match.index + (match[0].length - match[0].replace(/^\s+/, "").length);
+              parts.push({ text: sentence, element: owner, node: node, start: start, end: start + match[0].trim().length });
+            }
+          }
+        } else {
+          parts.push({ text: text, element: owner });
+        }
+      }
       words = "";
       owner = null;
+      nodes = [];
     }
-    function add(text, element) {
+    function add(text, element, node) {
       if (!owner) owner = element;
       words += text;
+      if (node && text.trim()) nodes.push(node);
+      else if (!node) nodes.push(null, null);  /* a label: not one plain text any more */
     }
     function walk(node, block) {
-      if (node.nodeType === 3) { add(node.nodeValue, block); return; }
+      if (node.nodeType === 3) { add(node.nodeValue, block, node); return; }
       if (node.nodeType !== 1) return;
       var element = node;
       if (element.tagName === "BR") { flush(); return; }  /* a new line is a new part, with a pause */
@@ -70,7 +93,7 @@
         if (said) { flush(); parts.push({ text: said, element: element }); }
         return;
       }
-      if (label && element.tagName === "A") { add(" " + label + " ", block); return; }
+      if (label && element.tagName === "A") { add(" " + label + " ", block, null); return; }
       var isBlock = !/^inline/.test(style.display) && style.display !== "contents";
       if (isBlock) flush();
       for (var child = element.firstChild; child; child = child.nextSibling) walk(child, isBlock ? element : block);
@@ -91,21 +114,36 @@
     var shown = null;
     /* One name ("Read this page aloud") and a pressed state: a screen reader announces it once,
        "pressed" while it reads. Pressed again, it pauses; the next press goes on from there. */
+    var marks = window.CSS && CSS.highlights && typeof Highlight === "function";
+    function unmark() {
+      if (shown) { shown.classList.remove("tb-reading"); shown = null; }
+      if (marks) CSS.highlights.delete("tb-reading");
+    }
     function setReading(on) {
       reading = on;
       button.setAttribute("aria-pressed", on ? "true" : "false");
-      if (!on && shown) { shown.classList.remove("tb-reading"); shown = null; }
+      if (!on) unmark();
+    }
+    /* The sentence being read is marked (a highlight over its words, where the browser can),
+       else its whole block; and scrolled into view. */
+    function mark(part) {
+      unmark();
+      if (marks && part.node) {
+        var range = document.createRange();
+        range.setStart(part.node, part.start);
+        range.setEnd(part.node, part.end);
+        CSS.highlights.set("tb-reading", new Highlight(range));
+      } else if (part.element && part.element.classList) {
+        shown = part.element;
+        shown.classList.add("tb-reading");
+      }
+      if (part.element && part.element.scrollIntoView) part.element.scrollIntoView({ block: "nearest" });
     }
     function speakNext() {
       if (!reading) return;
       if (next >= parts.length) { next = 0; setReading(false); return; }
       var part = parts[next];
-      if (shown) shown.classList.remove("tb-reading");
-      shown = part.element;
-      if (shown && shown.classList) {
-        shown.classList.add("tb-reading");
-        if (shown.scrollIntoView) shown.scrollIntoView({ block: "nearest" });
-      }
+      mark(part);
       var utterance = new SpeechSynthesisUtterance(part.text);
       utterance.lang = root.lang || "en";
       utterance.rate = 0.9;
