@@ -401,12 +401,14 @@ def test_read_aloud_reads_the_page_as_it_is_shown(built_site: Path, open_page: O
         hidden = page.evaluate(
             "() => [...document.querySelectorAll('.md-content [hidden]')].map(e => e.textContent.trim()).filter(Boolean)"
         )
+        seen = page.evaluate("() => document.querySelector('.md-content__inner').innerText")
         page.locator("[data-tb-read-aloud]").click()
         spoken = read_to_the_end(page)
         page.evaluate("window.__spoken = []")
-        check_golden(f"read-aloud/{pupil}/{name}.txt", "\n".join(spoken) + "\n")
         for words in hidden:
-            assert not any(line == words for line in spoken), f"{name}: hidden '{words}' was read"
+            if words not in seen:  # words only a hidden element has ("Today" on another day)
+                assert not any(words in line for line in spoken), f"{name}: hidden '{words}' was read"
+        check_golden(f"read-aloud/{pupil}/{name}.txt", "\n".join(spoken) + "\n")
 
 
 def test_menu_opens_and_closes_by_keyboard_on_a_phone(built_site: Path, open_page: OpenPage) -> None:
