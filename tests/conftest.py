@@ -12,6 +12,20 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "pupils"
 GOLDEN = Path(__file__).resolve().parent / "golden"
+POPPLER = ("pdftotext", "pdffonts", "pdftoppm", "pdfimages", "pdfinfo")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In CI (``CI`` set, as ``.ci/run`` does) a missing poppler is a failure: the booklet tests
+    would otherwise be skipped and a broken booklet pass unseen. On a laptop they are skipped."""
+    from tests.browser_support import in_ci
+
+    missing = [tool for tool in POPPLER if shutil.which(tool) is None]
+    if missing and in_ci():
+        raise pytest.UsageError(
+            f"CI is set and {', '.join(missing)} (poppler-utils) is missing: install it (apt-get install "
+            "poppler-utils). In CI a missing tool fails the run instead of skipping the booklet tests."
+        )
 
 
 @pytest.fixture

@@ -59,3 +59,16 @@ def test_an_upward_import_breaks_the_layers_contract(tmp_path: Path) -> None:
 def test_vulture_finds_no_dead_code() -> None:
     result = subprocess.run([sys.executable, "-m", "vulture"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ci_fails_when_poppler_is_missing_instead_of_skipping(tmp_path: Path) -> None:
+    """With CI set (as .ci/run sets it), no poppler on the PATH stops the run; without CI it only skips."""
+    only_python = tmp_path / "bin"
+    only_python.mkdir()
+    (only_python / "python").symlink_to(sys.executable)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_yaml_source.py"]
+    environment = {"PATH": str(only_python), "HOME": str(tmp_path)}
+    in_ci = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env={**environment, "CI": "true"})
+    assert in_ci.returncode != 0 and "poppler-utils" in in_ci.stdout + in_ci.stderr
+    local = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=environment)
+    assert local.returncode == 0, local.stdout[-2000:]
