@@ -99,10 +99,8 @@ class Browser:
 
 
 @pytest.fixture
-def data(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    shutil.copytree(EXAMPLE, folder)
-    return folder
+def data(example_copy: Path) -> Path:
+    return example_copy
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ def run_check(data_dir: Path, only: list[str], *, style: bool = True) -> int:
     """``check``: problems, warnings (with ``style``, the Easy Read ones too) and readiness."""
     from transition_booklets.staff.advice import cohort_warnings
     from transition_booklets.staff.easy_read import easy_read_warnings
-    from transition_booklets.staff.readiness import pupil_readiness, readiness_report
+    from transition_booklets.staff.readiness import cohort_readiness, readiness_report
 
     cohort = load_cohort(data_dir, only or None, jobs=cores())  # `check` always reads every file afresh
     _print_problems(list(cohort.problems))
@@ -42,10 +42,9 @@ def run_check(data_dir: Path, only: list[str], *, style: bool = True) -> int:
             for record in sorted(cohort.pupils, key=lambda record: record.id):
                 found = sorted(easy_read_warnings(record, cohort.school), key=lambda found: (found.line, found.column))
                 _print_problems(list(found))
-        print(readiness_report(cohort))
-        for record in cohort.pupils:
-            readiness = pupil_readiness(cohort.school, record)
-            ready += readiness.met == readiness.applicable
+        readiness = cohort_readiness(cohort)
+        print(readiness_report(cohort, readiness))
+        ready = sum(plan.ready for plan in readiness)
     summary = check_summary(
         pupil_files=len(cohort.pupils) + len(cohort.failed_ids),
         problems=len(cohort.problems),

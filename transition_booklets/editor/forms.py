@@ -43,12 +43,14 @@ NOT_IN_FORM = frozenset({"timetable", "timetable_changes"})
 UPLOADED = frozenset({"photo"})  # given by upload, in a form of its own (editor.server)
 # Optional sections a transition lead fills first, open from the start; the rest start collapsed.
 OPEN_SECTIONS = frozenset({"first_visit", "keyworker"})
-# Where each factor of the guidance (staff/readiness.py) is filled in: the readiness list links there.
-FACTOR_SECTIONS = {
-    "visit": "first_visit", "keyworker": "keyworker", "phases": "phases", "timetable": "timetable",
-    "places": "key_places", "worries": "worries", "support": "buddy", "small_group": "small_group",
-    "break_times": "break_times", "mentoring": "mentoring", "reviews": "reviews", "family": "family_liaison",
-    "agreed": "agreed", "views": "views", "interests": "about_me",
+# Where each factor of the guidance (staff/readiness.py) is filled in: the readiness list links there
+# (a section of the pupil's form, or the school page, where photos of staff and places are uploaded).
+FACTOR_LINKS = {
+    "visit": "#s-first_visit", "keyworker": "#s-keyworker", "phases": "#s-phases", "timetable": "#s-timetable",
+    "places": "#s-key_places", "photos": "/school#places", "worries": "#s-worries", "support": "#s-buddy",
+    "small_group": "#s-small_group", "break_times": "#s-break_times", "mentoring": "#s-mentoring",
+    "reviews": "#s-reviews", "family": "#s-family_liaison", "agreed": "#s-agreed", "views": "#s-views",
+    "interests": "#s-about_me",
 }  # fmt: skip
 # What a section is for, in one line, and the factor of the guidance it serves (shown while it is folded).
 PURPOSES = {
@@ -215,13 +217,14 @@ def _section(
     school: School | None,
     title: str,
     optional: bool,
+    order: tuple[str, ...] | None = None,
 ) -> Section:
+    """The section at ``path``; its keys in ``order`` (a file's top level has its own; the rest, _ORDER)."""
     section = Section(
         path, title, str(node.get("description", "")), optional=optional, present=_at(data, path) is not None
     )
     required = set(node.get("required", []))
-    order = _SCHOOL_ORDER if not path and "school_days" in node.get("properties", {}) else _ORDER
-    for key, child in sorted(node.get("properties", {}).items(), key=lambda item: _order(item[0], order)):
+    for key, child in sorted(node.get("properties", {}).items(), key=lambda item: _order(item[0], order or _ORDER)):
         resolved, nullable = _resolve(schema, child)
         child_path = (*path, key)
         label = _label(key, resolved)
@@ -302,7 +305,7 @@ _SCHOOL_ORDER = (
 )  # fmt: skip
 
 
-def _order(key: str, order: tuple[str, ...] = _ORDER) -> tuple[int, str]:
+def _order(key: str, order: tuple[str, ...]) -> tuple[int, str]:
     return (order.index(key) if key in order else len(order), key)
 
 
@@ -329,7 +332,7 @@ def pupil_form(data: Any, school: School | None) -> Section:
 def school_form(data: Any, school: School | None) -> Section:
     """The form for ``school.yaml`` holding ``data`` (plain values)."""
     schema = _schema("school")
-    return _section(schema, schema, (), data or {}, school, "", optional=False)
+    return _section(schema, schema, (), data or {}, school, "", optional=False, order=_SCHOOL_ORDER)
 
 
 def fields_of(section: Section) -> list[Field]:

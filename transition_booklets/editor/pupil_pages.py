@@ -29,7 +29,7 @@ from transition_booklets.editor.answers import (
     with_added_item,
 )
 from transition_booklets.editor.forms import (
-    FACTOR_SECTIONS,
+    FACTOR_LINKS,
     path_of,
     pupil_form,
     values_from_form,
@@ -176,7 +176,7 @@ class PupilPages(Answers):
             notice=notice,
             unplaced=unplaced,
             readiness=readiness,
-            sections=FACTOR_SECTIONS,
+            links=FACTOR_LINKS,
         )
 
     def _new(self, sent: dict[str, list[str]]) -> None:

@@ -17,7 +17,7 @@ from transition_booklets.data.loader import (
     load_groups,
     load_school,
 )
-from transition_booklets.data.models import Place, StaffMember
+from transition_booklets.data.models import Place, School, StaffMember
 from transition_booklets.data.problems import display_path
 from transition_booklets.editor.answers import (
     CHANGED_MEANWHILE,
@@ -158,14 +158,21 @@ class SchoolPages(Answers):
 
     # ---- a group's timetable (groups.yaml) ------------------------------------------------
 
+    def _school_with_group(self, group_id: str) -> School | None:
+        """The school, when it has the group ``group_id``; else None, and the answer is sent."""
+        school, _ = load_school(self.editor.data_dir)
+        if school is None or group_id not in school.groups:
+            self._plain(HTTPStatus.NOT_FOUND, "No such group.")
+            return None
+        return school
+
     def _group_page(
         self, group_id: str, notice: str = "", *, problem: bool = False, sent: dict[str, list[str]] | None = None
     ) -> None:
-        school, _ = load_school(self.editor.data_dir)
-        path = self.editor.data_dir / GROUPS_FILE
-        if school is None or group_id not in school.groups:
-            self._plain(HTTPStatus.NOT_FOUND, "No such group.")
+        school = self._school_with_group(group_id)
+        if school is None:
             return
+        path = self.editor.data_dir / GROUPS_FILE
         text = path.read_text(encoding="utf-8")
         data = yaml.safe_load(text) or {}
         where = ("groups", group_id, "timetable")
@@ -185,11 +192,10 @@ class SchoolPages(Answers):
         )
 
     def _group_save(self, group_id: str, sent: dict[str, list[str]]) -> None:
-        school, _ = load_school(self.editor.data_dir)
-        path = self.editor.data_dir / GROUPS_FILE
-        if school is None or group_id not in school.groups:
-            self._plain(HTTPStatus.NOT_FOUND, "No such group.")
+        school = self._school_with_group(group_id)
+        if school is None:
             return
+        path = self.editor.data_dir / GROUPS_FILE
         text = path.read_text(encoding="utf-8")
         if not secrets.compare_digest(digest(text), sent.get("tb-digest", [""])[-1]):
             self._group_page(group_id, CHANGED_MEANWHILE.format(file=GROUPS_FILE), problem=True)

@@ -114,8 +114,8 @@ def sentence_problems(text: str, explained: set[str]) -> list[str]:
         passive = _PASSIVE_BY.search(sentence)
         if passive:
             problems.append(
-                f"'{passive.group(0)}' says who does it last; say it the active way, with them first "
-                "(e.g. 'you will be met by Ms Khan' as 'Ms Khan will meet you')"
+                f"'{passive.group(0)} …' puts the person who does it at the end; put them first, e.g. "
+                "'Ms Khan will meet you' rather than 'you will be met by Ms Khan'"
             )
         if len(_NEGATIVE.findall(sentence)) >= 2 or _NOT_UN.search(sentence):
             problems.append(

@@ -487,9 +487,9 @@ def readiness_gaps(readiness: Sequence[PupilReadiness]) -> str:
     return "\n".join(lines)
 
 
-def readiness_report(cohort: Cohort) -> str:
-    """The readiness section printed by ``transition-booklets check``."""
-    readiness = cohort_readiness(cohort)
+def readiness_report(cohort: Cohort, readiness: list[PupilReadiness] | None = None) -> str:
+    """The readiness section printed by ``transition-booklets check`` (``readiness``: already worked out)."""
+    readiness = cohort_readiness(cohort) if readiness is None else readiness
     lines = [f"\nReadiness of each plan ({LEGEND})", ""]
     if readiness:
         lines.append(readiness_table(readiness))

@@ -48,11 +48,12 @@
     var parts = [];
     var words = "";
     var owner = null;
-    var nodes = [];
+    var nodes = [];  /* the text nodes of the part; a label read in place of its text makes it not plain */
+    var plain = true;
     function flush() {
       var text = words.replace(/\s+/g, " ").trim();
       if (/[\p{L}\p{N}]/u.test(text)) {
-        if (nodes.length === 1) {
+        if (plain && nodes.length === 1) {
           /* Plain text: a part for each sentence, so each can be marked as it is read. */
           var node = nodes[0];
           var value = node.nodeValue;
@@ -72,12 +73,13 @@
       words = "";
       owner = null;
       nodes = [];
+      plain = true;
     }
     function add(text, element, node) {
       if (!owner) owner = element;
       words += text;
-      if (node && text.trim()) nodes.push(node);
-      else if (!node) nodes.push(null, null);  /* a label: not one plain text any more */
+      if (!node) plain = false;
+      else if (text.trim()) nodes.push(node);
     }
     function walk(node, block) {
       if (node.nodeType === 3) { add(node.nodeValue, block, node); return; }
