@@ -14,6 +14,15 @@ def pdf_text(pdf: Path, *args: str) -> str:
     return result.stdout.replace("\u200b", "")
 
 
+def half_sheet_turned_foot(pdf: Path, side: int, left: bool, strip: int = 48) -> str:
+    """The text in the ``strip`` points along the right of one half of a sheet side: where the foot
+    of a page printed sideways (turned a quarter turn anticlockwise) lands."""
+    width, height = A4_LANDSCAPE
+    x = (round(width / 2) - strip) if left else (round(width) - strip)
+    crop = ["-x", str(x), "-y", "0", "-W", str(strip), "-H", str(round(height))]
+    return pdf_text(pdf, "-r", "72", "-f", str(side), "-l", str(side), *crop, "-layout").strip()
+
+
 def half_sheet_foot(pdf: Path, side: int, left: bool, strip: int = 48) -> str:
     """The text in the bottom ``strip`` points of the left or right half of one print-copy sheet side (1-based)."""
     width, height = A4_LANDSCAPE

@@ -14,7 +14,7 @@ from typing import Any
 import pikepdf
 import pytest
 
-from tests.pdf_support import half_sheet_foot, pdf_text
+from tests.pdf_support import half_sheet_foot, half_sheet_turned_foot, pdf_text
 from transition_booklets.booklet.imposition import A4_LANDSCAPE, padded_page_count, saddle_stitch_order
 from transition_booklets.booklet.typeset import (
     PURPOSES,
@@ -98,11 +98,17 @@ def test_every_example_pupil_gets_both_files(booklets: dict[str, BookletFiles]) 
 
 @pytest.mark.parametrize("pupil_id", EXAMPLES)
 def test_reading_copy_is_a5_portrait(booklets: dict[str, BookletFiles], pupil_id: str) -> None:
-    sizes = page_sizes(booklets[pupil_id].reading)
+    """Every page A5 upright, but for the week on one page (the full timetable after the first weeks' own), sideways."""
+    reading = booklets[pupil_id].reading
+    sizes = page_sizes(reading)
     assert len(sizes) >= 3  # cover, contacts and questions at the very least
-    for width, height in sizes:
-        assert width == pytest.approx(A5[0], abs=0.01)
-        assert height == pytest.approx(A5[1], abs=0.01)
+    for number, (width, height) in enumerate(sizes, start=1):
+        if width > height:
+            assert (width, height) == (pytest.approx(A5[1], abs=0.01), pytest.approx(A5[0], abs=0.01))
+            page = flat(pdf_text(reading, "-f", str(number), "-l", str(number)))
+            assert page.startswith("My full timetable"), f"page {number} is sideways: {page[:60]}"
+        else:
+            assert (width, height) == (pytest.approx(A5[0], abs=0.01), pytest.approx(A5[1], abs=0.01))
 
 
 @pytest.mark.parametrize("pupil_id", EXAMPLES)
@@ -130,10 +136,15 @@ def test_reading_pages_carry_their_numbers(booklets: dict[str, BookletFiles], pu
 @pytest.mark.parametrize("pupil_id", EXAMPLES)
 def test_print_copy_is_in_saddle_stitch_order(booklets: dict[str, BookletFiles], pupil_id: str) -> None:
     files = booklets[pupil_id]
-    reading = len(page_sizes(files.reading))
+    sizes = page_sizes(files.reading)
+    reading = len(sizes)
     for side, (left, right) in enumerate(saddle_stitch_order(padded_page_count(reading)), start=1):
-        assert half_sheet_foot(files.print, side, left=True) == (str(left) if left <= reading else "")
-        assert half_sheet_foot(files.print, side, left=False) == (str(right) if right <= reading else "")
+        for number, is_left in ((left, True), (right, False)):
+            if number <= reading and sizes[number - 1][0] > sizes[number - 1][1]:
+                # A page printed sideways: its foot (the page number) runs up the right of its half.
+                assert half_sheet_turned_foot(files.print, side, left=is_left) == str(number)
+            else:
+                assert half_sheet_foot(files.print, side, left=is_left) == (str(number) if number <= reading else "")
 
 
 def test_the_pupil_keyworker_and_places_are_in_the_text(
@@ -515,18 +526,22 @@ def test_a_long_school_name_fits_the_back_of_the_help_card(example_copy: Path, t
     files = write_booklets(build_view(cohort.school, record.pupil, record.id), tmp_path / "out", data_dir=example_copy)
     with pikepdf.open(files.reading) as pdf:
         pages = len(pdf.pages)
-    back = next(
+    card_page = next(
         page
         for page in range(1, pages + 1)
-        if "The back of my help card" in pdf_text(files.reading, "-f", str(page), "-l", str(page))
+        if "My help card" in pdf_text(files.reading, "-f", str(page), "-l", str(page))
     )
-    words = _words_on(files.reading, back)
+    words = _words_on(files.reading, card_page)
     named = [word for word in words if word[0] in name.split()]
     assert {word[0] for word in named} == set(name.split()), "the whole name is on the card"
     top, bottom = min(word[2] for word in named), max(word[4] for word in named)
     assert bottom - top <= 24, "within the card's 24-point band (at most two lines)"
+    # The back is printed upside down under the front (it is folded behind it): its band is at
+    # the foot of the page's card, below the back's words, and never over them.
     keyworker = next(word for word in words if word[0] == "keyworker")
-    assert bottom <= keyworker[2], "above the card's text, not over it"
+    assert top >= keyworker[4], "beyond the back's text (its top once folded), not over it"
+    front = next(word for word in words if word[0] == "Jordan")
+    assert front[4] < keyworker[2] < top, "the front's words above the fold, the back's below"
 
 
 def test_every_photo_prints_at_250_dpi_or_more(booklets: dict[str, BookletFiles]) -> None:
@@ -550,3 +565,21 @@ def test_the_cover_greeting_is_the_first_heading(booklets: dict[str, BookletFile
         first = pdf.Root.Outlines.First
         assert str(first.Title) == "Hello Amy!"
         assert first.Dest[0].objgen == pdf.pages[0].obj.objgen, "it points at the cover"
+
+
+def test_the_fullest_plan_fits_24_pages_with_its_week_on_one(booklets: dict[str, BookletFiles]) -> None:
+    """Easy Read keeps a booklet to about 24 pages: Jordan's (three phases, five different days) fits,
+    his full week on one sideways page after the first weeks' own pages, a day to a page."""
+    jordan = booklets["jordan-reid"].reading
+    sizes = page_sizes(jordan)
+    assert len(sizes) <= 24
+    sideways = [number for number, (width, height) in enumerate(sizes, start=1) if width > height]
+    assert len(sideways) == 1
+    week = flat(pdf_text(jordan, "-f", str(sideways[0]), "-l", str(sideways[0])))
+    for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Computing", "Geography", "Music"):
+        assert day in week
+    before = flat(pdf_text(jordan, "-l", str(sideways[0] - 1)))
+    assert "Timetable: Week 1" in before and "Tuesday to Friday" in before, "the first weeks day by day"
+    # Amy has no first weeks of her own: her full timetable stays a page a day, with each lesson's place.
+    amy = booklets["amy-jones"].reading
+    assert all(width < height for width, height in page_sizes(amy))

@@ -85,6 +85,27 @@ def _form(output: pikepdf.Pdf, reader: pikepdf.Pdf, page: pikepdf.Page) -> pikep
     return output.copy_foreign(page.as_form_xobject())
 
 
+def _placement(form: pikepdf.Object, half: float, sheet_height: float, is_left: bool) -> str:
+    """The matrix that puts a page on its half of the sheet, touching the fold.
+
+    A page wider than it is tall (the week's timetable, printed sideways) is turned a quarter
+    turn anticlockwise: its top lies along the outer edge of a left-hand page and along the
+    fold of a right-hand one, so the booklet is turned clockwise to read it, as printed books do.
+    """
+    box_x, box_y, width, height = _box(form.BBox)
+    turned = width > height
+    placed_width, placed_height = (height, width) if turned else (width, height)
+    scale = min(1.0, half / placed_width, sheet_height / placed_height)
+    if scale > 0.999:  # A5 on half of A4: the same size, give or take rounding
+        scale = 1.0
+    x0 = half - placed_width * scale if is_left else half
+    y0 = (sheet_height - placed_height * scale) / 2
+    if turned:
+        # (x, y) -> (x0 + s * (box_y + height - y), y0 + s * (x - box_x))
+        return f"0 {scale:.6f} {-scale:.6f} 0 {x0 + scale * (box_y + height):.4f} {y0 - scale * box_x:.4f}"
+    return f"{scale:.6f} 0 0 {scale:.6f} {x0 - box_x * scale:.4f} {y0 - box_y * scale:.4f}"
+
+
 def impose_saddle_stitch(
     source: bytes | Path,
     target: Path | None = None,
@@ -120,17 +141,9 @@ def impose_saddle_stitch(
                 if number not in forms:
                     forms[number] = _form(output, reader, pages[number - 1])
                 form = forms[number]
-                box_x, box_y, width, height = _box(form.BBox)
-                scale = min(1.0, half / width, sheet_height / height)
-                if scale > 0.999:  # A5 on half of A4: the same size, give or take rounding
-                    scale = 1.0
-                x0 = half - width * scale if is_left else half
-                y0 = (sheet_height - height * scale) / 2
                 name = f"/Page{number}"
                 xobjects[name] = form
-                operators.append(
-                    f"q {scale:.6f} 0 0 {scale:.6f} {x0 - box_x * scale:.4f} {y0 - box_y * scale:.4f} cm {name} Do Q"
-                )
+                operators.append(f"q {_placement(form, half, sheet_height, is_left)} cm {name} Do Q")
             side.Resources = pikepdf.Dictionary(XObject=xobjects)
             side.Contents = output.make_stream("\n".join(operators).encode("ascii"))
         output.Root.ViewerPreferences = pikepdf.Dictionary(Duplex=Name.DuplexFlipShortEdge, PrintScaling=Name.None_)
