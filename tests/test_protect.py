@@ -8,6 +8,7 @@ import io
 import json
 import re
 import shutil
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -109,10 +110,9 @@ def test_the_example_has_people_and_sentences_to_look_for() -> None:
     assert len(SENTENCES) > 20
 
 
-@pytest.mark.parametrize("pupil", PUPILS)
-def test_no_name_sentence_or_picture_is_left_in_clear(sites: tuple[Path, Path], pupil: str) -> None:
-    _, protected = sites
-    folder = protected / pupil
+def readable_without_the_password(folder: Path) -> list[str]:
+    """Everything personal in ``folder`` that can be read without the password: names and sentences
+    from the pupils' files, pictures, recordings, calendars and PDFs in clear."""
     patterns = [name_pattern(name) for name in sorted(NAMES)]
     found: list[str] = []
     for path in files(folder):
@@ -130,6 +130,10 @@ def test_no_name_sentence_or_picture_is_left_in_clear(sites: tuple[Path, Path], 
         else:  # binary: only long names and sentences, so that chance bytes in ciphertext cannot match
             found += [f"{rel}: {name!r}" for name in NAMES if len(name) >= 6 and name.encode() in data]
             found += [f"{rel}: {sentence[:40]!r}…" for sentence in SENTENCES if sentence[:40].encode() in data]
+        if b"BEGIN:VCALENDAR" in data:
+            found.append(f"{rel}: a calendar in clear")
+        if data.startswith(b"%PDF-") or b"%PDF-1." in data:
+            found.append(f"{rel}: a PDF in clear")
         if rel.startswith("assets/"):
             continue
         found += [f"{rel}: a {kind} picture or sound in clear" for kind, magic in MAGIC.items() if magic in data]
@@ -137,6 +141,40 @@ def test_no_name_sentence_or_picture_is_left_in_clear(sites: tuple[Path, Path], 
             text = data.decode("utf-8")
             found += [f"{rel}: a base64 {kind} in clear" for kind, magic in BASE64_MAGIC.items() if magic in text]
             found += [f"{rel}: a data: URI in clear" for _ in DATA_URI.finditer(text)]
+    return found
+
+
+@pytest.mark.parametrize("pupil", PUPILS)
+def test_no_name_sentence_or_picture_is_left_in_clear(sites: tuple[Path, Path], pupil: str) -> None:
+    _, protected = sites
+    found = readable_without_the_password(protected / pupil)
+    assert not found, "personal information readable without the password:\n" + "\n".join(found)
+
+
+def test_a_protected_build_as_published_holds_nothing_in_clear(tmp_path: Path) -> None:
+    """The real ``--protect`` build, its folders as the build leaves them (pictures and theme files
+    hard-linked from the staff cache, not copied), and the zips beside them: nothing readable."""
+    passwords = tmp_path / "passwords.csv"
+    passwords.write_text("pupil_id,password\n" + "".join(f"{p},{w}\n" for p, w in PASSWORDS.items()), encoding="utf-8")
+    site, staff = tmp_path / "site", tmp_path / "staff"
+    clear = build_cohort(BuildOptions(EXAMPLE, tmp_path / "clear", staff, jobs=1))
+    assert clear.ok, clear.problems
+    linked = [path for path in files(tmp_path / "clear") if path.stat().st_nlink > 1]
+    assert any(path.parent.name == "images" for path in linked), "a build hard-links its pictures from the cache"
+    result = build_cohort(BuildOptions(EXAMPLE, site, staff, jobs=1, protect=True, passwords_file=passwords))
+    assert result.ok, result.problems
+    folders = [path for path in site.iterdir() if path.is_dir()]
+    assert len(folders) == len(PUPILS)
+    assert any(path.stat().st_nlink > 1 for folder in folders for path in files(folder)), "the shipped layout"
+    found = [f"{folder.name}/{leak}" for folder in folders for leak in readable_without_the_password(folder)]
+    for archive in sorted(site.glob("*.zip")):
+        unpacked = tmp_path / "unzipped" / archive.stem
+        with zipfile.ZipFile(archive) as opened:
+            opened.extractall(unpacked)
+        inside = [path for path in unpacked.iterdir()]
+        assert [path.name for path in inside] == [archive.stem], "a zip holds the pupil's folder"
+        found += [f"{archive.name}!{leak}" for leak in readable_without_the_password(inside[0])]
+    assert len(list(site.glob("*.zip"))) == len(PUPILS)
     assert not found, "personal information readable without the password:\n" + "\n".join(found)
 
 
