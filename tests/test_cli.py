@@ -154,3 +154,32 @@ def test_build_writes_the_staff_report_outside_the_published_folder(tmp_path: Pa
     assert (staff / "cohort-calendar.ics").is_file()
     assert not any(path.name in ("index.html", "cohort-calendar.ics") for path in out.iterdir())
     assert "2 built, 0 unchanged, 0 failed" in result.stderr
+
+
+def test_protect_in_school_yaml_protects_a_cli_build_with_the_schools_passwords_and_address(
+    example_copy: Path, tmp_path: Path
+) -> None:
+    """``protect: true`` in school.yaml, no ``--protect``: the build is protected all the same, with the
+    passwords from ``--passwords`` and the family letter pointing at ``--address`` plus the folder's name."""
+    from transition_booklets.protect.encrypt import decrypt_page
+    from transition_booklets.protect.passwords import folder_name, load_or_create_secret
+
+    school = example_copy / "school.yaml"
+    school.write_text(school.read_text(encoding="utf-8") + "\nprotect: true\n", encoding="utf-8")
+    passwords = tmp_path / "private" / "passwords.csv"
+    passwords.parent.mkdir()
+    passwords.write_text("pupil_id,password\njordan-reid,otter-maple-jordan-lantern-7\n", encoding="utf-8")
+    out, staff = tmp_path / "site", tmp_path / "staff"
+    result = run(
+        "build", "--data", str(example_copy), "--out", str(out), "--staff-out", str(staff), "--no-pdf",
+        "--passwords", str(passwords), "--address", "https://guides.example.org/transition/", "jordan-reid",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    folder = folder_name("jordan-reid", load_or_create_secret(staff / "folder-secret.key"))
+    assert sorted(path.name for path in out.iterdir() if path.is_dir()) == [folder], "an unguessable folder name"
+    page = (out / folder / "index.html").read_text(encoding="utf-8")
+    assert "Jordan" not in page, "the page is sealed"
+    assert "Hello Jordan!" in decrypt_page(page, "otter-maple-jordan-lantern-7"), "opened with the school's password"
+    letter = (staff / "letters" / "jordan-reid.html").read_text(encoding="utf-8")
+    assert f"https://guides.example.org/transition/{folder}/" in letter
+    assert "otter-maple-jordan-lantern-7" in letter
