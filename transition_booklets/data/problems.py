@@ -233,6 +233,11 @@ def problems_from_validation(
         line, column = positions.of(location, key=is_key)
         if item["type"] == "missing":
             line, column = positions.of(location[:-1])
+        context = item.get("ctx") or {}
+        written = context.get("written", context.get("key"))
+        if item["type"] == "bad_day" and isinstance(written, str) and (*location, written) in positions.keys:
+            # A day the timetable does not know: the line of that day's key, not of 'timetable:'.
+            line, column = positions.keys[(*location, written)]
         message = _friendly(item, root)
         field = dotted(location)
         if (field, message) in seen:
