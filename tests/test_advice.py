@@ -6,7 +6,6 @@ import datetime as dt
 import textwrap
 from pathlib import Path
 
-import pytest
 from PIL import Image
 
 from transition_booklets.data.loader import Cohort, load_cohort
@@ -234,10 +233,24 @@ def test_uses_cover_every_section(tmp_path: Path) -> None:
     assert {"worries.people[0].staff", "worries.place", "mentoring.mentor", "family_liaison.staff"} <= where
 
 
-@pytest.mark.parametrize("today", [None, TODAY])
-def test_today_defaults_to_the_real_date(tmp_path: Path, today: dt.date | None) -> None:
-    cohort = make_cohort(tmp_path)
-    assert isinstance(pupil_warnings(cohort, cohort.pupils[0], today), list)
+def test_today_defaults_to_the_real_date(tmp_path: Path) -> None:
+    """Without a date given, "has the first visit passed?" is asked of the computer's own today."""
+    real_today = dt.date.today()
+    visit, start = real_today - dt.timedelta(days=1), real_today + dt.timedelta(days=30)
+    pupil = PUPIL.replace("date: 2026-12-08", f"date: {visit.isoformat()}").replace(
+        "start_date: 2027-01-05", f"start_date: {start.isoformat()}"
+    )
+    cohort = make_cohort(tmp_path, pupil=pupil)
+    record = cohort.pupils[0]
+
+    def passed(warnings: list[Problem]) -> bool:
+        return any(warning.field == "first_visit.date" and "has passed" in warning.message for warning in warnings)
+
+    assert passed(pupil_warnings(cohort, record)), "yesterday's visit, seen from today"
+    assert passed(cohort_warnings(cohort))
+    before = real_today - dt.timedelta(days=3)
+    assert not passed(pupil_warnings(cohort, record, before)), "the same visit, seen from three days before it"
+    assert not passed(cohort_warnings(cohort, before))
 
 
 # ---------------------------------------------------------------------------

@@ -443,10 +443,21 @@ def test_images_are_resolved_per_purpose(cohort_views: dict[str, tuple[School, P
 def test_placeholders_when_no_image_is_available(
     cohort_views: dict[str, tuple[School, PupilView]], tmp_path: Path
 ) -> None:
+    """No picture can be had: every person is drawn as their initials on their colour, and the
+    booklet is still whole (tagged, every section), with no picture in it at all."""
     _, view = cohort_views["amy-jones"]
     files = write_booklets(view, tmp_path, data_dir=DATA, resolve_image=lambda image, purpose: None)
-    text = flat(pdf_text(files.reading))
-    assert "Ms Khan" in text
+    listing = subprocess.run(["pdfimages", "-list", str(files.reading)], capture_output=True, text=True, check=True)
+    assert listing.stdout.splitlines()[2:] == [], "no picture: placeholders only"
+    pages = pdf_text(files.reading).split("\f")
+    keyworker = view["keyworker"]["person"]
+    hello = next(page for page in pages if "Hello from Ms Khan" in page)
+    assert keyworker["photo"]["initials"] == "AK" and "\nAK\n" in hello, "Ms Khan's initials where her photo would be"
+    photos = write_booklets(view, tmp_path / "photos", data_dir=DATA).reading
+    with_photos = subprocess.run(["pdfimages", "-list", str(photos)], capture_output=True, text=True, check=True)
+    hello_with_photo = next(page for page in pdf_text(photos).split("\f") if "Hello from Ms Khan" in page)
+    assert "\nAK\n" not in hello_with_photo, "with her photo, no initials"
+    assert len(with_photos.stdout.splitlines()[2:]) > 5, "the same booklet with its photos has pictures"
     with pikepdf.open(files.reading) as pdf:
         assert "/StructTreeRoot" in pdf.Root
 
