@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
 from pathlib import Path
 
 import pikepdf
 import pytest
+from PIL import Image, ImageChops, ImageStat
 
 from tests.pdf_support import half_sheet_foot
 from transition_booklets.booklet.imposition import (
@@ -150,3 +152,86 @@ def test_title_language_and_duplex_hint() -> None:
 def test_unreadable_input_is_an_imposition_error() -> None:
     with pytest.raises(ImpositionError, match="cannot read"):
         impose_saddle_stitch(b"this is not a pdf")
+
+
+# ---------------------------------------------------------------------------
+# Pages as Typst makes them (one compressed content stream each), one of them sideways
+# ---------------------------------------------------------------------------
+
+TYPST_PAGES = """
+#set page(paper: "a5", margin: 1cm)
+#let marks(n) = {
+  place(top + left, rect(width: 30%, height: 18%, fill: rgb("#c62828")))
+  place(bottom + right, circle(radius: 1.2cm, fill: rgb("#1565c0")))
+  place(center + horizon, text(size: 90pt, weight: "bold", str(n)))
+}
+#for n in range(1, 7) {
+  if n == 3 { page(flipped: true, marks(n)) } else { page(marks(n)) }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def typst_booklet() -> bytes:
+    import typst
+
+    return typst.Compiler().compile(input=TYPST_PAGES.encode())  # type: ignore[no-any-return]
+
+
+def _render(pdf: bytes, page: int, folder: Path, name: str) -> Image.Image:
+    source = folder / f"{name}.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "36",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-png",
+            "-singlefile",
+            str(source),
+            str(folder / name),
+        ],
+        check=True,
+    )
+    return Image.open(folder / f"{name}.png").convert("L")
+
+
+@needs_poppler
+def test_each_half_sheet_shows_its_reading_page_as_it_is(typst_booklet: bytes, tmp_path: Path) -> None:
+    """Every page of the reading copy appears whole and unchanged on its half of a sheet, against
+    the fold; the sideways page a quarter turn anticlockwise (its top towards the left edge)."""
+    imposed = impose_saddle_stitch(typst_booklet)
+    sides = saddle_stitch_order(padded_page_count(6))
+    for side, (left, right) in enumerate(sides, start=1):
+        sheet = _render(imposed, side, tmp_path, f"sheet-{side}")
+        half = sheet.width // 2
+        for number, is_left in ((left, True), (right, False)):
+            if number > 6:
+                continue
+            page = _render(typst_booklet, number, tmp_path, f"page-{number}")
+            if number == 3:
+                page = page.rotate(90, expand=True)  # anticlockwise
+            top = (sheet.height - page.height) // 2
+            x = half - page.width if is_left else half
+            printed = sheet.crop((x, top, x + page.width, top + page.height))
+            difference = ImageChops.difference(printed, page)
+            assert ImageStat.Stat(difference).mean[0] < 3, f"page {number} on sheet side {side}"
+
+
+def test_pages_as_typst_makes_them_are_not_recompressed(typst_booklet: bytes) -> None:
+    """The imposition copies each page's compressed drawing as it is (most of its time went to
+    decompressing and compressing again), and draws it with the page's own fonts."""
+    reading = pikepdf.open(io.BytesIO(typst_booklet))
+    imposed = pikepdf.open(io.BytesIO(impose_saddle_stitch(typst_booklet)))
+    drawn = {
+        bytes(xobject.read_raw_bytes())
+        for side in imposed.pages
+        for xobject in side.Resources.XObject.values()
+        if xobject.get("/Subtype") == pikepdf.Name.Form
+    }
+    for page in reading.pages:
+        assert bytes(page.obj.Contents.read_raw_bytes()) in drawn
