@@ -76,13 +76,19 @@ def run(name: str, jobs: int, keep: bool) -> dict[str, int]:
     subprocess.run([*mutmut, "export-cicd-stats"], cwd=folder, check=True, stdout=subprocess.DEVNULL)
     stats: dict[str, int] = json.loads((folder / "mutants" / "mutmut-cicd-stats.json").read_text(encoding="utf-8"))
     results = subprocess.run([*mutmut, "results"], cwd=folder, capture_output=True, text=True, check=False).stdout
-    survivors = [line.split(":")[0].strip() for line in results.splitlines() if line.strip().endswith("survived")]
-    killed = stats["killed"] + stats["timeout"]
-    tested = killed + stats["survived"] + stats["suspicious"]
+    survivors = [
+        line.strip() for line in results.splitlines() if line.strip().endswith(("survived", "timeout", "suspicious"))
+    ]
+    # A mutant whose tests ran out of time is counted as not killed: a slow test is not a caught bug.
+    killed = stats["killed"]
+    tested = killed + stats["timeout"] + stats["survived"] + stats["suspicious"]
     score = 100 * killed / tested if tested else 0.0
-    print(f"{name} ({module}): {killed} of {tested} killed, {score:.0f}%; {stats['no_tests']} not reached by its tests")
+    print(
+        f"{name} ({module}): {killed} of {tested} killed, {score:.0f}%"
+        f" ({stats['timeout']} ran out of time, {stats['no_tests']} not reached by its tests)"
+    )
     for survivor in survivors:
-        print(f"  survived: {survivor}")
+        print(f"  {survivor}")
     if keep or survivors:
         print(f"  (the mutated copy is in {folder}: 'python -m mutmut show NAME' there shows a change)")
     else:
