@@ -146,6 +146,7 @@ def test_title_language_and_duplex_hint() -> None:
     assert str(imposed.docinfo["/Title"]) == "Amy's booklet"
     assert str(imposed.Root.Lang) == "en"
     assert imposed.Root.ViewerPreferences.Duplex == pikepdf.Name.DuplexFlipShortEdge
+    assert imposed.Root.ViewerPreferences.PrintScaling == pikepdf.Name.None_, "print at actual size"
     assert "/CreationDate" not in imposed.docinfo
 
 
@@ -235,3 +236,99 @@ def test_pages_as_typst_makes_them_are_not_recompressed(typst_booklet: bytes) ->
     }
     for page in reading.pages:
         assert bytes(page.obj.Contents.read_raw_bytes()) in drawn
+
+
+def _sheet_pixels(pdf: bytes, side: int, folder: Path) -> Image.Image:
+    return _render(pdf, side, folder, f"sides-{side}")
+
+
+@needs_poppler
+@pytest.mark.parametrize(
+    "size",
+    [(297.638, 419.528), (460.0, 560.0), (419.528, 595.276)],
+    ids=["A6 (smaller than half a sheet)", "wider than half a sheet", "A5"],
+)
+def test_each_page_keeps_its_size_or_shrinks_to_fit_centred_against_the_fold(
+    size: tuple[float, float], tmp_path: Path
+) -> None:
+    """A page that fits half a sheet is printed at its own size, never enlarged; one that does not
+    is shrunk just enough; either way it touches the fold and is centred top to bottom."""
+    imposed = pikepdf.open(io.BytesIO(impose_saddle_stitch(numbered_pdf(4, size))))
+    (left_scale, left_x, left_y), (right_scale, right_x, right_y) = placements(imposed.pages[0])
+    half, height = A4_LANDSCAPE[0] / 2, A4_LANDSCAPE[1]
+    scale = min(1.0, half / size[0], height / size[1])
+    assert left_scale == right_scale == pytest.approx(scale, abs=0.001)
+    assert left_x == pytest.approx(half - size[0] * scale, abs=0.01) and right_x == pytest.approx(half, abs=0.01)
+    assert left_y == right_y == pytest.approx((height - size[1] * scale) / 2, abs=0.01)
+
+
+def _page_with(box: list[float], content: bytes, *, resources: bool = True, crop: list[float] | None = None) -> bytes:
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(box[2] - box[0], box[3] - box[1]))
+    page.obj.MediaBox = pikepdf.Array(box)
+    if crop:
+        page.obj.CropBox = pikepdf.Array(crop)
+    if resources:
+        page.Resources = pikepdf.Dictionary()
+    elif "/Resources" in page.obj:
+        del page.obj.Resources
+    page.Contents = pdf.make_stream(content)
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    return buffer.getvalue()
+
+
+@needs_poppler
+def test_a_page_whose_box_does_not_start_at_zero_lands_whole(tmp_path: Path) -> None:
+    """A PDF from another program may start its page at (100, 50): the page still fills its half."""
+    box = [100.0, 50.0, 100 + A5[0], 50 + A5[1]]
+    # A black square at the page's bottom-left corner and a grey one at its top-right.
+    content = b"0 g 100 50 60 60 re f 0.5 g %.2f %.2f 60 60 re f" % (box[2] - 60, box[3] - 60)
+    imposed = impose_saddle_stitch(_page_with(box, content))
+    sheet = _sheet_pixels(imposed, 1, tmp_path)  # side 1: [4, 1], page 1 on the right
+    scale = 36 / 72
+    half = sheet.width // 2
+    top = round((A4_LANDSCAPE[1] - A5[1]) / 2 * scale)
+    inside = 10  # pixels in from each corner
+    bottom_left = sheet.getpixel((half + inside, top + round(A5[1] * scale) - inside))
+    top_right = sheet.getpixel((half + round(A5[0] * scale) - inside, top + inside))
+    assert bottom_left == 0, "the page's bottom-left corner is at the fold, at the bottom"
+    assert 100 < top_right < 160, "its top-right corner at the top of its half"  # type: ignore[operator]
+
+
+@needs_poppler
+def test_a_page_with_no_resources_or_a_crop_box_is_imposed(tmp_path: Path) -> None:
+    """A page with no resources of its own (plain shapes) is drawn; a crop box shows only what it keeps."""
+    plain = impose_saddle_stitch(_page_with([0, 0, *A5], b"0 g 0 0 60 60 re f", resources=False))
+    assert _sheet_pixels(plain, 1, tmp_path).getextrema()[0] == 0, "the black square is printed"
+    cropped = _page_with([0, 0, *A5], b"0 g 0 0 60 60 re f", crop=[100, 100, A5[0], A5[1]])
+    sheet = _sheet_pixels(impose_saddle_stitch(cropped), 1, tmp_path)
+    assert sheet.getextrema()[0] > 0, "the square outside the crop box is not printed"
+
+
+def test_every_sheet_side_draws_only_its_two_pages() -> None:
+    """A side's own drawing is save, place, draw the page, restore: nothing a strict printer could stumble on."""
+    imposed = pikepdf.open(io.BytesIO(impose_saddle_stitch(numbered_pdf(6))))
+    for side in imposed.pages:
+        operators = [str(item.operator) for item in pikepdf.parse_content_stream(side)]
+        assert operators in (["q", "cm", "Do", "Q"] * 2, ["q", "cm", "Do", "Q"]), operators
+
+
+@needs_poppler
+def test_uncompressed_pages_are_imposed_as_they_are(tmp_path: Path) -> None:
+    """A reading copy from another program, its drawing not compressed: each half shows its page."""
+    source = numbered_pdf(4)
+    imposed = impose_saddle_stitch(source)
+    for side, (left, right) in enumerate(saddle_stitch_order(4), start=1):
+        sheet = _sheet_pixels(imposed, side, tmp_path)
+        for number, is_left in ((left, True), (right, False)):
+            page = _render(source, number, tmp_path, f"numbered-{number}")
+            x = sheet.width // 2 - page.width if is_left else sheet.width // 2
+            top = (sheet.height - page.height) // 2
+            printed = sheet.crop((x, top, x + page.width, top + page.height))
+            assert ImageStat.Stat(ImageChops.difference(printed, page)).mean[0] < 3, f"page {number}"
+
+
+def test_the_print_copy_is_compressed_like_the_reading_copy(typst_booklet: bytes) -> None:
+    """Two pages to a side, drawn from the reading copy's own streams: hardly bigger than it."""
+    assert len(impose_saddle_stitch(typst_booklet)) < len(typst_booklet) * 1.2 + 2000
