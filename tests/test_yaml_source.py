@@ -99,3 +99,25 @@ def test_any_text_gives_data_or_a_located_problem(text: str) -> None:
         assert problem.line >= 1
         assert problem.column >= 1
         assert problem.message
+
+
+def test_the_value_limit_is_exact_and_its_message_points_at_the_value_past_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a limit of 5 values: a file of 5 is read; the sixth value is named, on its own line and column."""
+    from transition_booklets.data import yaml_source
+
+    monkeypatch.setattr(yaml_source, "MAX_VALUES", 5)
+    data, _ = parse_yaml("items:\n  - a\n  - b\n  - c\n")  # the mapping, the list and three words
+    assert data == {"items": ["a", "b", "c"]}
+    with pytest.raises(YamlProblem) as caught:
+        parse_yaml("items:\n  - a\n  - b\n  - c\n  - d\n")
+    assert (caught.value.line, caught.value.column) == (5, 5), "the fourth item, 'd', is the sixth value"
+    assert "more than 5 values" in caught.value.message
+
+
+def test_a_place_with_no_position_of_its_own_takes_the_nearest_one_above() -> None:
+    """A problem about something the file does not say (a key left out) points at what holds it."""
+    _, positions = parse_yaml("first_visit:\n  date: 2027-01-05\nkeyworker:\n  staff: ms-khan\n")
+    assert positions.of(("keyworker", "where")) == (4, 3)  # the mapping under keyworker:, on line 4
+    assert positions.of(("keyworker", "where", "photo")) == (4, 3)
+    assert positions.of(("first_visit", "date")) == (2, 9)
+    assert positions.of(("no_such", "key")) == (1, 1), "the top of the file"
