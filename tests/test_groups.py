@@ -9,7 +9,7 @@ from tests.site_checks import page_text
 from transition_booklets.build.pipeline import build_cohort
 from transition_booklets.build.settings import BuildOptions
 from transition_booklets.data.loader import load_cohort
-from transition_booklets.data.timetables import full_timetable
+from transition_booklets.data.timetables import full_timetable, timetable_of
 from transition_booklets.view.pupil_view import build_view
 
 GROUPS = """\
@@ -168,3 +168,43 @@ def test_the_print_pack_joins_each_groups_print_copies(example_copy: Path, tmp_p
     cover = " ".join(pdf_text(pack / "7b-cover.pdf").split())
     assert "Booklets to print: 7B" in cover and "Amelia Jones" in cover and "Zofia" in cover
     assert not list((tmp_path / "site").rglob("*cover*")), "the print pack is never published"
+
+
+TWO_GROUPS = GROUPS.replace(
+    "groups:\n",
+    "groups:\n  nurture:\n    name: Nurture\n    timetable:\n      thursday:\n        p2: {place: the-hub, teacher: ms-khan, note: Nurture group}\n",
+    1,
+)
+
+PUPIL_TWO_GROUPS = """\
+name: Tia Group
+groups: [7b, nurture]
+timetable:
+  wednesday: not in school
+  saturday:
+    p1: {place: the-hub, note: Saturday club}
+"""
+
+
+def test_two_groups_a_day_not_in_school_and_a_day_the_groups_do_not_have(example_copy: Path) -> None:
+    """Both groups' lessons (the later one's over the earlier one's), a whole day taken away, a day added."""
+    (example_copy / "groups.yaml").write_text(TWO_GROUPS, encoding="utf-8")
+    school = example_copy / "school.yaml"
+    school.write_text(
+        school.read_text(encoding="utf-8").replace("school_days: [", "school_days: [saturday, ", 1)
+        if "school_days: [" in school.read_text(encoding="utf-8")
+        else school.read_text(encoding="utf-8")
+        + "\nschool_days: [monday, tuesday, wednesday, thursday, friday, saturday]\n",
+        encoding="utf-8",
+    )
+    (example_copy / "tia-group.yaml").write_text(PUPIL_TWO_GROUPS, encoding="utf-8")
+    cohort = load_cohort(example_copy, ["tia-group"])
+    assert cohort.problems == [] and cohort.school is not None
+    pupil = cohort.pupils[0].pupil
+    week = full_timetable(pupil, cohort.school)
+    assert week is not None
+    assert week["thursday"]["p1"].subject == "maths", "7B's Thursday"
+    assert week["thursday"]["p2"].note == "Nurture group", "the nurture group's slot over 7B's English"
+    assert week["wednesday"] == {}, "not in school: none of the groups' lessons either"
+    assert week["saturday"]["p1"].note == "Saturday club", "a day no group has"
+    assert timetable_of(pupil, None, cohort.school) == week, "with no phase, the full week"
