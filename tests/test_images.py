@@ -532,3 +532,28 @@ def test_an_unusable_shared_photo_is_only_examined_once(
         with pytest.raises(BuildError, match=f"pupils/p{pupil}.yaml keyworker: 'images/bad.jpg'"):
             processor.web(source, width=50, where=f"pupils/p{pupil}.yaml keyworker")
     assert opened == [source]
+
+
+def test_each_file_is_what_its_name_says_at_the_quality_chosen_for_it(processor: ImageProcessor, data: Path) -> None:
+    """A browser or a printer is given what the name and type promise: WebP for the screen (photos at
+    quality 80, drawings sharper at 90), JPEG photos and PNG drawings to print, each in RGB (RGBA for
+    a drawing with transparency)."""
+    photo = save(data, "photo.jpg", quadrants(800, 600), quality=95)
+    drawing = save(data, "logo.png", quadrants(800, 600).convert("RGBA"))
+    renditions = {
+        "web photo": (processor.web(photo, width=200).x1, "WEBP", "image/webp"),
+        "web drawing": (processor.web(drawing, width=200, drawing=True).x1, "WEBP", "image/webp"),
+        "printed photo": (processor.print_image(photo, width_mm=30), "JPEG", "image/jpeg"),
+        "printed drawing": (processor.print_image(drawing, width_mm=30, drawing=True), "PNG", "image/png"),
+    }
+    for what, (rendition, kind, media_type) in renditions.items():
+        assert rendition.media_type == media_type, what
+        assert rendition.path.suffix == {"WEBP": ".webp", "JPEG": ".jpeg", "PNG": ".png"}[kind], what
+        with Image.open(rendition.path) as opened:
+            assert opened.format == kind, what
+            assert opened.mode in ("RGB", "RGBA"), what
+    # The same picture at the drawing quality is the bigger file: more detail kept.
+    same = save(data, "same.png", quadrants(800, 600))
+    as_photo = processor.web(same, width=400).x1.path.stat().st_size
+    as_drawing = processor.web(same, width=400, drawing=True).x1.path.stat().st_size
+    assert as_drawing > as_photo
