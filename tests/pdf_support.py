@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 from pathlib import Path
+
+import pikepdf
 
 from transition_booklets.booklet.imposition import A4_LANDSCAPE
 
@@ -12,6 +16,31 @@ def pdf_text(pdf: Path, *args: str) -> str:
     """The text of ``pdf`` (``args`` go to ``pdftotext``), without the invisible break points."""
     result = subprocess.run(["pdftotext", *args, str(pdf), "-"], capture_output=True, text=True, check=True)
     return result.stdout.replace("\u200b", "")
+
+
+def page_sizes(pdf: Path) -> list[tuple[float, float]]:
+    """The width and height of each page, in points."""
+    with pikepdf.open(pdf) as document:
+        return [
+            (float(page.mediabox[2]) - float(page.mediabox[0]), float(page.mediabox[3]) - float(page.mediabox[1]))
+            for page in document.pages
+        ]
+
+
+def words_on(pdf: Path, page: int) -> list[tuple[str, float, float, float, float]]:
+    """Each word of one page with its box (x min, y min, x max, y max) in points, from the top left."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [
+        (html.unescape(word), float(x0), float(y0), float(x1), float(y1))
+        for x0, y0, x1, y1, word in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out
+        )
+    ]
 
 
 def half_sheet_turned_foot(pdf: Path, side: int, left: bool, strip: int = 48) -> str:

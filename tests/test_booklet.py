@@ -14,7 +14,7 @@ from typing import Any
 import pikepdf
 import pytest
 
-from tests.pdf_support import half_sheet_foot, half_sheet_turned_foot, pdf_text
+from tests.pdf_support import half_sheet_foot, half_sheet_turned_foot, page_sizes, pdf_text, words_on
 from transition_booklets.booklet.imposition import A4_LANDSCAPE, padded_page_count, saddle_stitch_order
 from transition_booklets.booklet.typeset import (
     PURPOSES,
@@ -51,14 +51,6 @@ pytestmark = pytest.mark.skipif(
 def flat(text: str) -> str:
     """Text with all runs of white space made single spaces (lines wrap anywhere)."""
     return " ".join(text.split())
-
-
-def page_sizes(pdf: Path) -> list[tuple[float, float]]:
-    with pikepdf.open(pdf) as document:
-        return [
-            (float(page.mediabox[2]) - float(page.mediabox[0]), float(page.mediabox[3]) - float(page.mediabox[1]))
-            for page in document.pages
-        ]
 
 
 @pytest.fixture(scope="module")
@@ -508,22 +500,6 @@ def test_pictures_can_come_from_the_image_pipeline(
     assert pictures > 0
 
 
-def _words_on(pdf: Path, page: int) -> list[tuple[str, float, float, float, float]]:
-    """Each word of one page with its box (x min, y min, x max, y max) in points."""
-    out = subprocess.run(
-        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return [
-        (html_word, float(x0), float(y0), float(x1), float(y1))
-        for x0, y0, x1, y1, html_word in re.findall(
-            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out
-        )
-    ]
-
-
 def test_a_long_school_name_fits_the_back_of_the_help_card(example_copy: Path, tmp_path: Path) -> None:
     """A 40-letter name with no short_name: it is set smaller until it fits the card's coloured band."""
     name = "Ysgol Gyfun Gymraeg Bro Morgannwg Llanfa"
@@ -542,7 +518,7 @@ def test_a_long_school_name_fits_the_back_of_the_help_card(example_copy: Path, t
         for page in range(1, pages + 1)
         if "My help card" in pdf_text(files.reading, "-f", str(page), "-l", str(page))
     )
-    words = _words_on(files.reading, card_page)
+    words = words_on(files.reading, card_page)
     named = [word for word in words if word[0] in name.split()]
     assert {word[0] for word in named} == set(name.split()), "the whole name is on the card"
     top, bottom = min(word[2] for word in named), max(word[4] for word in named)

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import html
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import EXAMPLE
-from tests.pdf_support import pdf_text
+from tests.pdf_support import page_sizes, pdf_text, words_on
 from transition_booklets.build.pipeline import build_cohort
 from transition_booklets.build.settings import BuildOptions
 from transition_booklets.data.loader import load_cohort
@@ -105,15 +104,6 @@ def _day_label_covers(label: str) -> list[str]:
     return [part.strip() for part in re.split(r",| and ", label) if part.strip()]
 
 
-def _booklet_pages(reading: Path) -> list[str]:
-    pages = int(
-        re.search(
-            r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(reading)], capture_output=True, text=True).stdout
-        ).group(1)
-    )  # type: ignore[union-attr]
-    return [pdf_text(reading, "-f", str(number), "-l", str(number)) for number in range(1, pages + 1)]
-
-
 def _in_order(needles: list[str], lines: list[str]) -> bool:
     position = 0
     for needle in needles:
@@ -127,18 +117,7 @@ def _in_order(needles: list[str], lines: list[str]) -> bool:
 
 def _week_columns(reading: Path, page: int) -> dict[str, list[str]]:
     """The week's page read by its layout: for each day column, the lesson in each period's row."""
-    out = subprocess.run(
-        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(reading), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    words = [
-        (float(x0), float(y0), float(x1), html.unescape(word))
-        for x0, y0, x1, _, word in re.findall(
-            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out
-        )
-    ]
+    words = [(x0, y0, x1, word) for word, x0, y0, x1, _ in words_on(reading, page)]
     header_y = min(y0 for x0, y0, x1, word in words if word in WEEKDAYS)
     header = sorted((x0, x1, word) for x0, y0, x1, word in words if abs(y0 - header_y) < 2)
     labels: list[tuple[float, str]] = []  # each column's left edge and its label
@@ -173,18 +152,15 @@ def _week_columns(reading: Path, page: int) -> dict[str, list[str]]:
 @pytest.mark.parametrize("pupil", PUPILS)
 def test_each_day_in_the_booklet_has_its_own_lessons(built: Path, views: dict[str, Any], pupil: str) -> None:
     reading = built / pupil / "booklet.pdf"
-    pages = _booklet_pages(reading)
+    pages = pdf_text(reading).split("\f")
     flat = [" ".join(text.split()) for text in pages]
+    sideways = [width > height for width, height in page_sizes(reading)]
     found_any = False
     for _, title, table in timetables(views[pupil]):
         start = next(number for number, text in enumerate(flat) if text.startswith(title))
         days = {day["name"]: day for day in table["days"]}
         school_days = [name for name, day in days.items() if day["in_school"]]
-        if (
-            "My timetable" not in flat[start]
-            and title == "My full timetable"
-            and any("Timetable:" in text for text in flat[:start])
-        ):
+        if sideways[start]:
             # The week on one page: each day's column holds that day's lessons, row by row.
             columns = _week_columns(reading, start + 1)
             seen = [name for label in columns for name in _day_label_covers(label)]
