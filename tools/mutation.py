@@ -8,8 +8,8 @@ For each module, mutmut (``pip install mutmut``) changes its code one small way 
 change no test notices "survives". The run happens in a copy of the repository's tracked files
 (in a temporary folder, so the working tree is never touched), with ``[tool.mutmut]`` of
 pyproject.toml narrowed to the one module and its tests. It prints the number killed (a test
-failed, or the change made the tests hang) out of those tested, the score, and each survivor by
-name: look at one with ``mutmut show NAME`` in the folder it names, then kill it with a test or
+failed) out of those tested (a change whose tests ran out of time counts as not killed), the
+score, and each survivor or timeout by name: look at one with ``mutmut show NAME`` in the folder it names, then kill it with a test or
 write down why it cannot change what a user sees (CONTRIBUTING.md, "Mutation testing").
 """
 
@@ -66,7 +66,7 @@ def _narrow(pyproject: Path, module: str, tests: list[str]) -> None:
     pyproject.write_text(text, encoding="utf-8")
 
 
-def run(name: str, jobs: int, keep: bool) -> dict[str, int]:
+def run(name: str, jobs: int, keep: bool) -> None:
     module, tests = MODULES[name]
     folder = Path(tempfile.mkdtemp(prefix=f"mutation-{name}-"))
     _copy_of_the_repository(folder)
@@ -93,7 +93,6 @@ def run(name: str, jobs: int, keep: bool) -> dict[str, int]:
         print(f"  (the mutated copy is in {folder}: 'python -m mutmut show NAME' there shows a change)")
     else:
         shutil.rmtree(folder)
-    return stats
 
 
 def main() -> int:
