@@ -34,6 +34,7 @@ from transition_booklets.view.sections import PupilView
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "pupils"
 A5 = (419.53, 595.28)
+MM = 72 / 25.4
 EXAMPLES = ["amy-jones", "jordan-reid", "kai-morgan", "zofia-wisniewska"]
 INJECTION = "#set page(width: 1pt) ] $ <b>x</b> {{ 7*7 }}"
 
@@ -570,3 +571,20 @@ def test_the_fullest_plan_fits_24_pages_with_its_week_on_one(booklets: dict[str,
     # Amy has no first weeks of her own: her full timetable stays a page a day, with each lesson's place.
     amy = booklets["amy-jones"].reading
     assert all(width < height for width, height in page_sizes(amy))
+
+
+def test_no_page_is_less_than_a_third_full_but_a_sections_last(booklets: dict[str, BookletFiles]) -> None:
+    """Easy Read: no page with a line or a card alone on it, except where a section ends (the next
+    page starts a section of the booklet's outline) and on the sideways week."""
+    top, text_height = 14 * MM, A5[1] - (14 + 18) * MM  # the page's top margin and its text area's height
+    for pupil, files in booklets.items():
+        with pikepdf.open(files.reading) as pdf:
+            numbers = {page.objgen: index for index, page in enumerate(pdf.pages, start=1)}
+            with pdf.open_outline() as outline:
+                starts = {numbers[item.destination[0].objgen] for item in outline.root if item.destination is not None}
+        sizes = page_sizes(files.reading)
+        for number in range(1, len(sizes)):
+            if number + 1 in starts or sizes[number - 1][0] > sizes[number - 1][1]:
+                continue
+            lowest = max(y1 for *_, y1 in words_on(files.reading, number) if y1 < top + text_height)
+            assert lowest - top >= text_height / 3, f"{pupil}: page {number} is less than a third full"
