@@ -70,6 +70,8 @@ _Resolver.add_implicit_resolver(
     list("-+0123456789."),
 )
 _Resolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+# Recognised only to be refused with a message of its own (see _Builder.build).
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:merge", re.compile(r"^<<$"), ["<"])
 _Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:timestamp", re.compile(r"^[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?$"), list("0123456789")
 )
@@ -233,14 +235,42 @@ def parse_yaml(text: str) -> tuple[Any, Positions]:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = error.problem or "this is not valid YAML"
-        raise YamlProblem(*_in_words(text, problem, line, column)) from None
+        opened = error.context_mark
+        unclosed = _unclosed(text, error.context or "", opened.line + 1, opened.column + 1) if opened else None
+        raise YamlProblem(*(unclosed or _in_words(text, problem, line, column))) from None
     except yaml.YAMLError as error:
         raise YamlProblem(f"YAML syntax: {error}") from None
     except RecursionError:
-        raise YamlProblem("the file is nested too deeply; a pupil file needs only a few levels") from None
+        raise YamlProblem(_TOO_DEEP) from None
     finally:
         if loader is not None:
             loader.dispose()
+
+
+_TOO_DEEP = "the file is nested too deeply; a pupil file needs only a few levels"
+
+
+def _unclosed(text: str, context: str, line: int, column: int) -> tuple[str, int, int] | None:
+    """A quote or bracket opened and never closed, pointed at where it was opened (the reader
+    only notices at the end of the file, or on a later line)."""
+    here = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+    opening = here[column - 1 : column]
+    if context == "while scanning a quoted scalar" and opening in ("'", '"'):
+        return (
+            f"the text that starts here with {opening} has no closing {opening}; "
+            f"put {opening} at the end of the text too",
+            line,
+            column,
+        )
+    closing = {"[": "]", "{": "}"}.get(opening)
+    if context.startswith("while parsing a flow") and closing:
+        return (
+            f"the list that starts here with '{opening}' is not closed; put '{closing}' at its end, with ', ' "
+            "between its items (or write the items on lines of their own, each after '- ')",
+            line,
+            column,
+        )
+    return None
 
 
 def _in_words(text: str, problem: str, line: int, column: int) -> tuple[str, int, int]:
@@ -259,6 +289,9 @@ def _in_words(text: str, problem: str, line: int, column: int) -> tuple[str, int
             line,
             indent.index("\t") + 1,
         )
+    left_over = _text_after_its_closing_quote(here)
+    if left_over is not None:
+        return left_over, line, len(indent) + 1
     if "could not find expected ':'" in problem:
         found = _item_without_dash(lines, line)
         if found is not None:
@@ -290,14 +323,56 @@ def _in_words(text: str, problem: str, line: int, column: int) -> tuple[str, int
                 line,
                 column,
             )
-    if "expected '-' indicator" in problem:
+    if "expected '-' indicator" in problem or "expected <block end>, but found '?'" in problem:
         return (
             "this line begins a new item of the list above without its dash: add '- ' at its start "
             "(or, if it belongs to the item above, indent it like that item's other lines)",
             line,
             column,
         )
+    if "cannot start any token" in problem and here[column - 1 : column] not in ("", "\t"):
+        value = here[column - 1 :].rstrip()
+        quoted = value.replace('"', '\\"')
+        return (
+            f"a text cannot begin with '{value[0]}' in YAML; put the whole text in quotes: \"{quoted}\"",
+            line,
+            column,
+        )
+    if "maximum nesting depth" in problem:
+        return _TOO_DEEP, line, column
     return f"YAML syntax: {problem}{_syntax_hint(problem)}", line, column
+
+
+def _text_after_its_closing_quote(here: str) -> str | None:
+    """What to say of a value that starts with a quote and goes on after that quote closes
+    (``'I don't know'``, ``"Loud" rooms``), with the line written the way that works."""
+    content = here.strip()
+    dash = "- " if content.startswith("- ") else ""
+    rest = content.removeprefix(dash)
+    key, colon, value = rest.partition(": ")
+    if rest[:1] in ("'", '"'):  # a quoted key, or a list item's quoted text
+        closing = rest.find(rest[0], 1)
+        key, colon, value = rest[: closing + 1], ": ", rest[closing + 3 :]
+        if closing < 0 or not rest[closing + 1 :].startswith(": "):
+            key, value = "", rest
+    if not colon:
+        key, value = "", rest
+    if not (key or dash):
+        return None
+    quote = value[:1]
+    if quote not in ("'", '"'):
+        return None
+    closing = value.find(quote, 1)
+    after = value[closing + 1 :].strip() if closing > 0 else ""
+    if not after or after.startswith("#"):
+        return None
+    text = value[1:-1] if value.endswith(quote) else value
+    suggestion = '"' + text.replace('"', '\\"') + '"' if quote == "'" else "'" + text.replace("'", "''") + "'"
+    where = f"after '{key}:'" if key else "of this list item"
+    return (
+        f"the text {where} starts with {quote}, so it ends at the next {quote} and the rest of the line is "
+        f"left over; put the whole text in the other kind of quotes: {dash}{key + ': ' if key else ''}{suggestion}"
+    )
 
 
 def _line_without_colon(lines: list[str], line: int) -> tuple[int, str] | None:
@@ -342,6 +417,6 @@ def _syntax_hint(problem: str) -> str:
         return "; use spaces, not tabs, to indent"
     if "could not find expected ':'" in problem:
         return "; a line is missing ':' after its key, or is indented wrongly"
-    if "expected <block end>" in problem:
+    if "expected <block end>" in problem or "did not find expected key" in problem:
         return "; check the indentation of this line matches the lines around it"
     return "; check the indentation and quotes on this line and the one before"
