@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zlib
 from pathlib import Path
@@ -466,15 +467,22 @@ def test_a_shared_photo_is_processed_once_and_a_rebuild_processes_none(data: Pat
         first.web(source, width=160, square=True, where=f"pupils/{pupil}.yaml keyworker")
         first.print_image(source, width_mm=30, square=True, where=f"pupils/{pupil}.yaml keyworker")
     assert first.processed == 3  # 1x, 2x and print, once for the whole cohort
+    assert first.reused == 6, "the other two pupils' three pictures each"
     files = all_outputs(first)
     assert len(files) == 3
 
     again = ImageProcessor(data, cache)
     web = again.web(source, width=160, square=True)
     printed = again.print_image(source, width_mm=30, square=True)
-    assert again.processed == 0
+    assert (again.processed, again.reused) == (0, 3)
     assert {web.x1.path, web.x2.path, printed.path} == set(files)
     assert (printed.width, printed.height) == (mm_to_px(30), mm_to_px(30))
+    assert (web.x1.media_type, printed.media_type) == ("image/webp", "image/jpeg")
+
+    wide = save(data, "hall.jpg", quadrants(600, 300))
+    made = ImageProcessor(data, cache).print_image(wide, width_mm=30)
+    from_disk = ImageProcessor(data, cache).print_image(wide, width_mm=30)
+    assert from_disk == made and (from_disk.width, from_disk.height) == (mm_to_px(30), mm_to_px(30) // 2)
 
     save(data, "ms-khan.jpg", quadrants(600, 600).transpose(Image.Transpose.ROTATE_180))  # a new photo, same name
     changed = ImageProcessor(data, cache)
@@ -557,3 +565,269 @@ def test_each_file_is_what_its_name_says_at_the_quality_chosen_for_it(processor:
     as_photo = processor.web(same, width=400).x1.path.stat().st_size
     as_drawing = processor.web(same, width=400, drawing=True).x1.path.stat().st_size
     assert as_drawing > as_photo
+
+
+# ---------------------------------------------------------------------------
+# Every kind of picture a scanner, a phone or a drawing program saves
+# ---------------------------------------------------------------------------
+
+
+def pixels(mode: str, values: list[Any], **info: Any) -> Image.Image:
+    image = Image.new(mode, (len(values), 1))
+    image.putdata(values)
+    image.info.update(info)
+    return image
+
+
+def palette(mode: str, indices: list[Any], **info: Any) -> Image.Image:
+    image = pixels(mode, indices, **info)
+    image.putpalette([200, 30, 40, 20, 60, 220] + [0] * 762)
+    return image
+
+
+RED, BLUE = (200, 30, 40), (20, 60, 220)
+# mode: (the picture, the mode it is worked on in, each pixel as it is saved: RGB, or RGBA when some are see-through)
+KINDS: dict[str, tuple[Image.Image, str, list[tuple[int, ...]]]] = {
+    "black and white": (pixels("1", [0, 255]), "L", [(0, 0, 0), (255, 255, 255)]),
+    "grey": (pixels("L", [30, 200]), "L", [(30, 30, 30), (200, 200, 200)]),
+    "grey, one shade see-through": (
+        pixels("L", [30, 200], transparency=30),
+        "LA",
+        [(30, 30, 30, 0), (200, 200, 200, 255)],
+    ),
+    "grey with alpha": (pixels("LA", [(30, 0), (200, 255)]), "LA", [(30, 30, 30, 0), (200, 200, 200, 255)]),
+    "grey with alpha, all opaque": (pixels("LA", [(30, 255), (200, 255)]), "LA", [(30, 30, 30), (200, 200, 200)]),
+    "grey with premultiplied alpha": (
+        pixels("La", [(50, 128), (100, 255)]),
+        "LA",
+        [(100, 100, 100, 128), (100, 100, 100, 255)],
+    ),
+    "palette": (palette("P", [0, 1]), "RGB", [RED, BLUE]),
+    "palette, one colour see-through": (palette("P", [0, 1], transparency=0), "RGBA", [(*RED, 0), (*BLUE, 255)]),
+    "palette with alpha": (palette("PA", [(0, 255), (1, 0)]), "RGBA", [(*RED, 255), (*BLUE, 0)]),
+    "colour": (pixels("RGB", [RED, BLUE]), "RGB", [RED, BLUE]),
+    "colour, one see-through": (pixels("RGB", [RED, BLUE], transparency=RED), "RGBA", [(*RED, 0), (*BLUE, 255)]),
+    "colour with alpha": (pixels("RGBA", [(*RED, 0), (*BLUE, 255)]), "RGBA", [(*RED, 0), (*BLUE, 255)]),
+    "colour with alpha, all opaque": (pixels("RGBA", [(*RED, 255), (*BLUE, 255)]), "RGBA", [RED, BLUE]),
+    "colour with premultiplied alpha": (
+        pixels("RGBa", [(100, 15, 20, 128), (*BLUE, 255)]),
+        "RGBA",
+        [(*RED, 128), (*BLUE, 255)],
+    ),
+    "print colours (CMYK)": (pixels("CMYK", [(255, 0, 0, 0), (0, 0, 0, 255)]), "CMYK", [(0, 255, 255), (0, 0, 0)]),
+    "YCbCr": (Image.new("RGB", (2, 1), RED).convert("YCbCr"), "RGB", [RED, RED]),
+    "Lab": (Image.new("RGB", (2, 1), RED).convert("LAB"), "RGB", [RED, RED]),
+    "HSV": (Image.new("RGB", (2, 1), RED).convert("HSV"), "RGB", [RED, RED]),
+    **{
+        f"16-bit grey ({mode})": (pixels(mode, [0, 32768, 65535]), "L", [(0, 0, 0), (128, 128, 128), (255, 255, 255)])
+        for mode in ("I;16", "I;16L", "I;16B", "I;16N")
+    },
+    "32-bit grey, 8-bit values": (pixels("I", [0, 100, 255]), "L", [(0, 0, 0), (100, 100, 100), (255, 255, 255)]),
+    "32-bit grey, 16-bit values": (pixels("I", [0, 25600, 65535]), "L", [(0, 0, 0), (100, 100, 100), (255, 255, 255)]),
+    "32-bit grey, below zero": (pixels("I", [-100, 0, 100]), "L", [(0, 0, 0), (128, 128, 128), (255, 255, 255)]),
+    "32-bit grey, one shade": (pixels("I", [70000, 70000]), "L", [(0, 0, 0), (0, 0, 0)]),
+    "floating-point grey": (pixels("F", [0.0, 0.5, 1.0]), "L", [(0, 0, 0), (128, 128, 128), (255, 255, 255)]),
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_kind_of_picture_keeps_its_colours_and_what_is_see_through(kind: str) -> None:
+    """Worked on in a mode that resizes smoothly, then saved in sRGB with an alpha channel only
+    when something is see-through: the colours and the see-through parts are the picture's own."""
+    picture, worked_on, expected = KINDS[kind]
+    normalised = images_module._normalise_mode(picture)
+    assert normalised.mode == worked_on
+    if worked_on == picture.mode and "transparency" not in picture.info:
+        assert normalised is picture, "a picture already in a smooth mode is not copied"
+    saved = images_module._to_srgb(normalised, None)
+    assert saved.mode == ("RGBA" if len(expected[0]) == 4 else "RGB")
+    got = [saved.getpixel((x, 0)) for x in range(saved.width)]
+    assert all(isinstance(g, tuple) and close(g, e, 6) for g, e in zip(got, expected, strict=True)), got
+
+
+# ---------------------------------------------------------------------------
+# Sizes read from a header, and the limits
+# ---------------------------------------------------------------------------
+
+
+def jpeg_with_frame(marker: int, width: int, height: int, *, segments_before: int = 0) -> bytes:
+    """A JPEG's first bytes: start of image, some APPn segments, then a frame header of ``marker``."""
+    data = b"\xff\xd8"
+    for index in range(segments_before):
+        body = bytes([index]) * 20
+        data += b"\xff" + bytes([0xE1 + index]) + struct.pack(">H", len(body) + 2) + body
+    frame = struct.pack(">BHHB", 8, height, width, 3) + b"\x01\x22\x00\x02\x11\x01\x03\x11\x01"
+    return data + b"\xff" + bytes([marker]) + struct.pack(">H", len(frame) + 2) + frame + b"\xff\xda"
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF],
+    ids=lambda marker: f"SOF{marker - 0xC0}",
+)
+def test_the_size_a_refused_jpeg_declares_is_read_from_every_kind_of_frame(marker: int) -> None:
+    """Baseline, progressive, lossless and arithmetic-coded JPEGs: the message names the size it declares."""
+    assert images_module._declared_size(jpeg_with_frame(marker, 40000, 3000, segments_before=2)) == (40000, 3000)
+
+
+@pytest.mark.parametrize(
+    ("content", "size"),
+    [
+        (png_declaring(70000, 50000), (70000, 50000)),
+        (png_declaring(4_000_000_000, 1), (4_000_000_000, 1)),  # unsigned: never a negative size
+        (png_declaring(7, 9)[:24], (7, 9)),  # the header, and nothing after it
+        (png_declaring(7, 9)[:23], None),
+        (jpeg_with_frame(0xC0, 65535, 65535), (65535, 65535)),  # unsigned too
+        (jpeg_with_frame(0xC2, 9000, 8000)[:-2], (9000, 8000)),
+        (jpeg_with_frame(0xC0, 9000, 8000, segments_before=1)[:30], None),  # cut short before the frame
+        (jpeg_with_frame(0xC4, 9000, 8000), None),  # a table, not a frame: no size
+        (b"\xff\xd8\x00\xc0" + b"\0" * 20, None),  # not a marker where one should be
+        (b"GIF89a" + b"\0" * 20, None),
+    ],
+    ids=[
+        "PNG",
+        "PNG wider than a signed number",
+        "PNG header only",
+        "PNG cut short",
+        "JPEG 65535",
+        "JPEG at the end",
+        "JPEG cut short",
+        "JPEG tables",
+        "JPEG broken",
+        "GIF",
+    ],
+)
+def test_the_size_a_header_declares(content: bytes, size: tuple[int, int] | None) -> None:
+    assert images_module._declared_size(content) == size
+
+
+def test_a_bomb_whose_size_cannot_be_read_is_still_refused_in_words(
+    processor: ImageProcessor, data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(images_module, "_declared_size", lambda _: None)
+    source = write(data, "bomb.png", png_declaring(20000, 20000))
+    with pytest.raises(BuildError) as error:
+        processor.web(source, width=200, where=WHERE)
+    assert str(error.value) == (
+        f"{WHERE}: 'images/bomb.png' is too many pixels, more than the 60 megapixels allowed; "
+        "save a smaller copy (for example 4000 pixels wide) and choose that"
+    )
+
+
+@pytest.mark.parametrize(
+    ("size", "refused"),
+    [
+        ((1, 1), None),
+        ((20000, 1), None),
+        ((1, 20000), None),
+        ((7500, 8000), None),  # 60 megapixels exactly
+        ((7501, 8000), "7501×8000 pixels (60 megapixels), more than the 60 megapixels allowed"),
+        ((20001, 1), "says it is 20001×1 pixels"),
+        ((1, 20001), "says it is 1×20001 pixels"),
+    ],
+)
+def test_the_limits_hold_to_the_pixel(
+    size: tuple[int, int], refused: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read from the header only: a picture exactly at a limit is read, one pixel more is refused."""
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", None)  # the tool's own limits, not Pillow's
+    content = png_declaring(*size)
+    if refused is None:
+        assert images_module._open("images/edge.png", content).size == size
+    else:
+        with pytest.raises(images_module._Refused, match=re.escape(refused)) as error:
+            images_module._open("images/edge.png", content)
+        assert str(error.value).startswith("'images/edge.png' ")
+
+
+def test_a_file_of_exactly_the_largest_size_is_read_and_one_byte_more_is_refused(
+    processor: ImageProcessor, data: Path
+) -> None:
+    at_limit = data / "images" / "big.png"
+    with at_limit.open("wb") as handle:
+        handle.write(png_declaring(10, 10))
+        handle.truncate(images_module.MAX_FILE_BYTES)  # a sparse file: no disk used
+    with pytest.raises(BuildError) as read:
+        processor.web("images/big.png", width=10, where=WHERE)
+    assert "too big" not in str(read.value), "read, then found to be a broken picture"
+    bigger = data / "images" / "bigger.png"
+    with bigger.open("wb") as handle:
+        handle.truncate(images_module.MAX_FILE_BYTES + 1)
+    with pytest.raises(
+        BuildError, match=r"'images/bigger.png' is 100 MB, too big for a picture; save a smaller copy \(under 100 MB\)"
+    ):
+        processor.web("images/bigger.png", width=10, where=WHERE)
+
+
+def test_a_video_is_not_taken_for_an_iphone_photo(processor: ImageProcessor, data: Path) -> None:
+    """Only HEIC's own brands get the HEIC advice; an MP4 (also 'ftyp') is simply not a picture."""
+    video = write(data, "clip.jpg", b"\0\0\0\x18ftypisom\0\0\0\0isomheic" + b"\0" * 100)
+    with pytest.raises(BuildError) as error:
+        processor.web(video, width=100, where=WHERE)
+    assert "is not a picture that can be used" in str(error.value) and "HEIC" not in str(error.value)
+    not_ftyp = write(data, "odd.jpg", b"\0\0\0\x18moovheic" + b"\0" * 100)
+    with pytest.raises(BuildError, match="is not a picture that can be used"):
+        processor.web(not_ftyp, width=100, where=WHERE)
+
+
+def test_a_message_without_a_place_starts_with_the_file(processor: ImageProcessor, data: Path) -> None:
+    source = write(data, "bomb.png", png_declaring(20000, 20000))
+    for make in (lambda: processor.web(source, width=10), lambda: processor.print_image(source, width_mm=10)):
+        with pytest.raises(BuildError) as error:
+            make()
+        assert str(error.value).startswith("'images/bomb.png' is 20000×20000 pixels")
+    with pytest.raises(BuildError) as error:
+        processor.print_image(source, width_mm=10, where=WHERE)
+    assert str(error.value).startswith(f"{WHERE}: 'images/bomb.png'")
+
+
+def test_only_pictures_of_the_formats_named_are_opened(data: Path) -> None:
+    """An icon or a Photoshop file Pillow could read is refused like any other non-picture."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 16), "red").save(buffer, "ICO")
+    with pytest.raises(images_module._Refused, match="not a picture that can be used"):
+        images_module._open("images/icon.ico", buffer.getvalue())
+
+
+# ---------------------------------------------------------------------------
+# Which way up
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [0, 9, 65535])
+def test_an_orientation_that_is_not_one_of_the_eight_leaves_the_photo_as_stored(
+    processor: ImageProcessor, data: Path, value: int
+) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = value
+    source = save(data, f"odd-{value}.jpg", quadrants(200, 300), exif=exif.tobytes(), quality=95)
+    with Image.open(processor.web(source, width=100).x1.path) as result:
+        assert result.size == (100, 150)
+        assert all(close(a, e) for a, e in zip(quadrant_colours(result), UPRIGHT, strict=True))
+
+
+def test_a_png_with_an_orientation_is_turned_and_one_without_is_not(processor: ImageProcessor, data: Path) -> None:
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    turned = save(data, "turned.png", quadrants(200, 300).transpose(STORED_FROM_UPRIGHT[6]), exif=exif.tobytes())
+    plain = save(data, "plain.png", quadrants(200, 300))
+    for source in (turned, plain):
+        with Image.open(processor.web(source, width=100, drawing=True).x1.path) as result:
+            assert result.size == (100, 150), source
+            assert all(close(a, e) for a, e in zip(quadrant_colours(result), UPRIGHT, strict=True)), source
+
+
+@pytest.mark.parametrize("orientation", [5, 6, 7, 8])
+def test_a_turned_photo_decoded_at_reduced_size_is_still_sharp_enough(
+    processor: ImageProcessor, data: Path, orientation: int, decodes: list[tuple[int, int]]
+) -> None:
+    """A large photo stored on its side is decoded at the reduced size that still gives the height
+    wanted (the stored width), not at one made for the wrong side."""
+    stored = quadrants(1000, 3000).transpose(STORED_FROM_UPRIGHT[orientation])
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    source = save(data, f"tall-{orientation}.jpg", stored, exif=exif.tobytes(), quality=90)
+    web = processor.web(source, width=120)
+    assert (web.x2.width, web.x2.height) == (240, 720)
+    assert decodes and min(decodes[-1]) >= 240 and max(decodes[-1]) >= 720, decodes
+    assert max(decodes[-1]) < 3000, "decoded at reduced size"
