@@ -1,6 +1,6 @@
 """Mutation testing of the modules where a silent bug hurts a pupil, one module at a time.
 
-    python tools/mutation.py imposition          # or: images, protect, yaml-reader, timetable, all
+    python tools/mutation.py imposition          # or: images, protect, yaml-reader, view, timetable, all
     python tools/mutation.py images --jobs 2
 
 For each module, mutmut (``pip install mutmut``) changes its code one small way at a time (a
@@ -37,6 +37,10 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "yaml-reader": (
         "transition_booklets/data/yaml_source.py",
         ["tests/test_yaml_source.py", "tests/test_check_messages.py", "tests/test_unknown_keys.py"],
+    ),
+    "view": (
+        "transition_booklets/view/pupil_view.py",
+        ["tests/test_view_golden.py", "tests/test_timetable_by_day.py"],
     ),
     "timetable": (
         "transition_booklets/data/timetables.py",
