@@ -27,6 +27,7 @@ from transition_booklets.protect.encrypt import (
     data_uri,
     decrypt_file,
     decrypt_page,
+    derive_key,
     inline_personal_files,
     protect_folder,
     read_sealed,
@@ -316,11 +317,20 @@ def test_references_in_every_form_are_inlined() -> None:
     out = inline_personal_files(page, "index.html", files.get)
     assert out == (
         '<img src="data:image/webp;base64,QQ==" srcset="data:image/webp;base64,QQ== 1x, data:image/webp;base64,QQ== 2x">'
-        '<audio src=\'data:audio/ogg;base64,Qg==\'></audio><div style="background: url("data:image/webp;base64,QQ==")"></div>'
+        "<audio src='data:audio/ogg;base64,Qg=='></audio><div style=\"background: url(data:image/webp;base64,QQ==)\"></div>"
         '<a href="data:image/webp;base64,QQ==">a</a><a href="https://example.org/images/a.webp">b</a><a href="other.html">c</a>'
     )
     nested = inline_personal_files('<img src="../images/a.webp">', "sub/page.html", files.get)
     assert nested == '<img src="data:image/webp;base64,QQ==">'
+    # In a <style> element each url() keeps its own quotes; in a style attribute, none that would close it.
+    styled = inline_personal_files(
+        "<style>.a{background:url('images/a.webp')} .b{background:url( \"images/a.webp\" )}</style>",
+        "index.html",
+        files.get,
+    )
+    assert styled == (
+        "<style>.a{background:url('data:image/webp;base64,QQ==')} .b{background:url(\"data:image/webp;base64,QQ==\")}</style>"
+    )
 
 
 def test_a_folder_is_protected_once_and_only_with_enough_iterations(sites: tuple[Path, Path], tmp_path: Path) -> None:
@@ -389,3 +399,99 @@ def test_a_protected_build_keeps_clear_booklets_for_staff_only(example_copy: Pat
     assert build_cohort(opened_up).ok
     assert not (staff / "booklets").exists() or not list((staff / "booklets").iterdir())
     assert 'href="../site/amy-jones/booklet.pdf"' in (staff / "index.html").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------
+# Reading an unlock page, as unlock.js and staff checking a build read it
+# ---------------------------------------------------------------------------
+
+
+def unlock_page(params: dict[str, Any] | None, data: str | None, before: str = "") -> str:
+    parts = [f"<!doctype html><html><body>{before}"]
+    if params is not None:
+        parts.append(f'<script id="tb-protect-params" type="application/json">{json.dumps(params)}</script>')
+    if data is not None:
+        parts.append(f'<script id="tb-protect-data" type="text/plain">{data}</script>')
+    return "".join(parts) + "</body></html>"
+
+
+SALT = bytes(range(16))
+KEY = derive_key(PASSWORDS["amy-jones"], SALT, MIN_ITERATIONS)
+SEALED = seal(b"<p>Bore da, Amy</p>", KEY, SALT, MIN_ITERATIONS)
+PARAMS = {
+    "v": 2,
+    "iterations": MIN_ITERATIONS,
+    "salt": base64.b64encode(SALT).decode(),
+    "nonce": base64.b64encode(SEALED.nonce).decode(),
+}
+DATA = base64.b64encode(SEALED.ciphertext).decode()
+
+
+def test_what_an_unlock_page_leaves_out_is_read_as_a_page_with_the_usual_idle_time() -> None:
+    read = read_sealed(unlock_page(PARAMS, DATA))
+    assert read == SEALED
+    assert (read.kind, read.name, read.media_type, read.idle_minutes) == ("page", "", "", 30)
+
+
+def test_an_unlock_page_says_what_it_holds_and_when_it_closes() -> None:
+    sealed = seal(
+        b"%PDF-1.7",
+        KEY,
+        SALT,
+        MIN_ITERATIONS,
+        kind="file",
+        name="booklet.pdf",
+        media_type="application/pdf",
+        idle_minutes=5,
+    )
+    read = read_sealed(render_shell(sealed))
+    assert read == sealed
+    assert sealed.params()["idle"] == 300, "seconds, as unlock.js counts them"
+
+
+def test_the_sealed_text_may_be_wrapped_over_lines_but_nothing_else_is_taken_in() -> None:
+    wrapped = "\n".join(DATA[i : i + 16] for i in range(0, len(DATA), 16))
+    assert read_sealed(unlock_page(PARAMS, f"\n  {wrapped}\n")).ciphertext == SEALED.ciphertext
+    for damaged in (DATA[:-4] + "!" + DATA[-3:], DATA + "*", DATA[:-1]):
+        with pytest.raises(ProtectError, match="this protected page is damaged"):
+            read_sealed(unlock_page(PARAMS, damaged))
+
+
+@pytest.mark.parametrize(
+    ("params", "data", "message"),
+    [
+        (PARAMS, None, "this is not a protected page"),
+        (None, DATA, "this is not a protected page"),
+        ({**PARAMS, "v": 1}, DATA, "this protected page has format 1; this tool reads 2"),
+        ({**PARAMS, "kind": "video"}, DATA, "this protected page holds 'video', which this tool does not know"),
+        ({key: value for key, value in PARAMS.items() if key != "salt"}, DATA, "this protected page is damaged"),
+        ({**PARAMS, "iterations": "many"}, DATA, "this protected page is damaged"),
+    ],
+    ids=["no sealed text", "no parameters", "another format", "something unknown", "no salt", "no number"],
+)
+def test_a_page_that_is_not_a_whole_unlock_page_is_refused_in_words(
+    params: dict[str, Any] | None, data: str | None, message: str
+) -> None:
+    with pytest.raises(ProtectError, match=re.escape(message)):
+        read_sealed(unlock_page(params, data))
+
+
+def test_the_first_of_two_sealed_texts_is_the_one_read_as_in_the_browser() -> None:
+    """``document.getElementById`` finds the first element with an id: so does the reader."""
+    other = seal(b"<p>else</p>", KEY, SALT, MIN_ITERATIONS)
+    page = unlock_page(PARAMS, DATA, before="") + unlock_page(
+        {**PARAMS, "nonce": base64.b64encode(other.nonce).decode()}, base64.b64encode(other.ciphertext).decode()
+    )
+    read = read_sealed(page)
+    assert (read.nonce, read.ciphertext) == (SEALED.nonce, SEALED.ciphertext)
+    untouched = read_sealed(unlock_page(PARAMS, DATA, before='<script id="analytics">var x = 1;</script>'))
+    assert untouched == SEALED
+
+
+def test_an_unlock_page_opens_with_its_password_only_and_as_what_it_holds() -> None:
+    page = render_shell(SEALED)
+    assert decrypt_page(page, PASSWORDS["amy-jones"]) == "<p>Bore da, Amy</p>"
+    with pytest.raises(WrongPassword):
+        decrypt_page(page, PASSWORDS["jordan-reid"])
+    with pytest.raises(ProtectError, match=r"holds a page, not a file"):
+        decrypt_file(page, PASSWORDS["amy-jones"])

@@ -403,7 +403,8 @@ def inline_personal_files(page_html: str, page: str, lookup: Callable[[str], str
 
     def css_url(match: re.Match[str]) -> str:
         new = swap(match.group("value"))
-        return match.group(0) if new == match.group("value") else f'url("{new}")'
+        quote = match.group("q")  # kept: a style="…" attribute is closed by a new double quote
+        return match.group(0) if new == match.group("value") else f"url({quote}{new}{quote})"
 
     return _CSS_URL.sub(css_url, _ATTRIBUTE.sub(attribute, page_html))
 
