@@ -119,7 +119,10 @@ def all_outputs(processor: ImageProcessor) -> list[Path]:
 # ---------------------------------------------------------------------------
 
 
-def photo_with_metadata(data: Path) -> tuple[str, bytes]:
+def photo_with_metadata(data: Path, *, profile: bool = True, webp: bool = False) -> tuple[str, bytes]:
+    """A phone-like photo: EXIF with GPS, XMP, a comment, IPTC (JPEG only) and a colour profile or none.
+    Turning a profiled photo into sRGB makes a new image without metadata by itself: a photo
+    without a profile is the one that shows the metadata is removed on purpose."""
     image = quadrants(400, 300)
     exif = Image.Exif()
     exif[0x010F] = "SecretCam"  # Make
@@ -132,8 +135,11 @@ def photo_with_metadata(data: Path) -> tuple[str, bytes]:
         b'<rdf:Description xmlns:photoshop="http://ns.adobe.com/photoshop/1.0/" photoshop:City="SecretTown"/>'
         b"</rdf:RDF></x:xmpmeta>"
     )
-    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes() if profile else None
     buffer = io.BytesIO()
+    if webp:
+        image.save(buffer, "WEBP", exif=exif.tobytes(), xmp=xmp, icc_profile=icc)
+        return write(data, "gps.webp", buffer.getvalue()), buffer.getvalue()
     image.save(buffer, "JPEG", exif=exif.tobytes(), xmp=xmp, icc_profile=icc, comment=b"secret comment")
     raw = buffer.getvalue()
     # An IPTC (Photoshop APP13) block straight after the start of the file.
@@ -156,9 +162,15 @@ SECRETS = [
 ]
 
 
-def test_every_output_loses_gps_camera_xmp_iptc_icc_and_comments(processor: ImageProcessor, data: Path) -> None:
-    source, raw = photo_with_metadata(data)
-    assert all(secret in raw for secret in SECRETS), "the test photo should carry every kind of metadata"
+@pytest.mark.parametrize(
+    ("profile", "webp"), [(True, False), (False, False), (False, True)], ids=["JPEG", "JPEG without a profile", "WebP"]
+)
+def test_every_output_loses_gps_camera_xmp_iptc_icc_and_comments(
+    processor: ImageProcessor, data: Path, profile: bool, webp: bool
+) -> None:
+    source, raw = photo_with_metadata(data, profile=profile, webp=webp)
+    carried = [secret for secret in SECRETS if secret in raw]
+    assert len(carried) == (10 if profile else 8) - (4 if webp else 0), "the test photo carries its metadata"
     assert Image.open(data / source).getexif().get_ifd(0x8825), "the test photo should have a GPS position"
 
     web = processor.web(source, width=100, where=WHERE)
