@@ -219,6 +219,8 @@ def test_a_change_to_a_template_or_the_theme_rebuilds_the_pupils(
         (["--no-pfd"], "unrecognized arguments: --no-pfd"),
         (["build", "--jobs", "two"], "invalid int value: 'two'"),
         (["new", "Amy Two", "--id", "Amy Two"], "'Amy Two' cannot be a pupil id"),
+        (["--data", "pupils", "check", "amy-jones"], "'check' is a command, so it comes first: "),
+        (["-q", "check"], " check -q --data pupils\n"),
     ],
 )
 def test_a_mistyped_command_exits_with_2_and_builds_nothing(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -266,6 +267,15 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
             return 0
         from transition_booklets.commands import run_build, unknown_words
 
+        misplaced = next((word for word in args.pupils if word in COMMANDS), None) if implicit_build else None
+        if misplaced is not None:  # "--data my-school check": the command after an option
+            rest = list(args_list)
+            rest.remove(misplaced)
+            print(
+                f"{prog}: '{misplaced}' is a command, so it comes first: {shlex.join([prog, misplaced, *rest])}",
+                file=sys.stderr,
+            )
+            return 2
         unknown = unknown_words(args.data, args.pupils, commands=COMMANDS if implicit_build else ())
         if unknown:
             print(f"{prog}: {unknown}", file=sys.stderr)
