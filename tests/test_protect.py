@@ -491,7 +491,99 @@ def test_the_first_of_two_sealed_texts_is_the_one_read_as_in_the_browser() -> No
 def test_an_unlock_page_opens_with_its_password_only_and_as_what_it_holds() -> None:
     page = render_shell(SEALED)
     assert decrypt_page(page, PASSWORDS["amy-jones"]) == "<p>Bore da, Amy</p>"
-    with pytest.raises(WrongPassword):
+    with pytest.raises(WrongPassword, match=r"^the password does not open this page$"):
         decrypt_page(page, PASSWORDS["jordan-reid"])
     with pytest.raises(ProtectError, match=r"holds a page, not a file"):
         decrypt_file(page, PASSWORDS["amy-jones"])
+
+
+# ---------------------------------------------------------------------------
+# A small folder, protected in place (no build needed)
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_folder(tmp_path: Path) -> Path:
+    """A pupil folder as a build leaves it, in miniature: two pages (one in a sub-folder, in Welsh),
+    a picture, a recording, a calendar, a booklet, the theme's files and robots.txt."""
+    folder = tmp_path / "amy-jones"
+    for rel, content in {
+        "index.html": '<html lang="cy"><body><img src="images/a.webp"><a href="booklet.pdf">Booklet</a>'
+        '<a href="calendar.ics">Dates</a><link href="assets/site.css"></body></html>',
+        "more/page.html": '<html lang="en"><body><audio src="../media/hello.ogg"></audio>'
+        '<a href="../booklet.pdf">b</a></body></html>',
+        "images/a.webp": "RIFF-picture-of-Amy",
+        "images/unused.webp": "RIFF-a-picture-no-page-shows",
+        "media/hello.ogg": "OggS-hello-Amy",
+        "calendar.ics": "BEGIN:VCALENDAR Amy's first day",
+        "booklet.pdf": "%PDF-1.7 Amy's booklet",
+        "assets/site.css": "body{}",
+        "assets/fonts/atkinson-hyperlegible-next-latin-400-normal.woff2": "font",
+        "robots.txt": "User-agent: *",
+    }.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(content, encoding="utf-8")
+    return folder
+
+
+def test_a_folder_protected_in_place_keeps_only_unlock_pages_and_the_theme(small_folder: Path) -> None:
+    password = PASSWORDS["amy-jones"]
+    protect_folder(small_folder, password, idle_minutes=5)
+    assert sorted(path.relative_to(small_folder).as_posix() for path in small_folder.rglob("*")) == [
+        "assets",
+        "assets/fonts",
+        "assets/fonts/atkinson-hyperlegible-next-latin-400-normal.woff2",
+        "assets/site.css",
+        "booklet.html",
+        "index.html",
+        "more",
+        "more/page.html",
+        "robots.txt",
+    ], "no picture, recording, calendar, booklet or empty folder is left"
+    index = (small_folder / "index.html").read_text(encoding="utf-8")
+    page = (small_folder / "more" / "page.html").read_text(encoding="utf-8")
+    booklet = (small_folder / "booklet.html").read_text(encoding="utf-8")
+    assert '<html lang="cy">' in index and '<html lang="en">' in page
+    assert '<html lang="cy">' in booklet, "the booklet's unlock page speaks the folder's language"
+    assert 'href="assets/images/favicon.svg"' in index and 'href="../assets/images/favicon.svg"' in page
+    assert "latin-400-normal.woff2" in index, "the unlock page uses the font the folder has"
+    assert "latin-700-normal.woff2" not in index, "and no font it does not have"
+    opened = decrypt_page(index, password)
+    assert '<img src="data:image/webp;base64,' + base64.b64encode(b"RIFF-picture-of-Amy").decode() + '">' in opened
+    assert '<a href="booklet.html">' in opened and 'href="data:text/calendar;base64,' in opened
+    assert '<link href="assets/site.css">' in opened, "the theme is not personal: left as it is"
+    inner = decrypt_page(page, password)
+    assert 'src="data:audio/ogg;base64,' in inner and '<a href="../booklet.html">' in inner
+    assert decrypt_file(booklet, password) == ("booklet.pdf", b"%PDF-1.7 Amy's booklet")
+    sealed = [read_sealed(text) for text in (index, page, booklet)]
+    assert {item.idle_minutes for item in sealed} == {5} and len({item.salt for item in sealed}) == 1
+    assert len({item.nonce for item in sealed}) == 3
+
+
+def test_a_reference_that_cannot_be_inlined_stops_protection_before_anything_changes(small_folder: Path) -> None:
+    page = small_folder / "more" / "page.html"
+    page.write_text('<script>var voice = "../media/hello.ogg";</script>', encoding="utf-8")
+    before = {path: path.read_bytes() for path in small_folder.rglob("*") if path.is_file()}
+    with pytest.raises(
+        ProtectError, match=r"more/page.html: refers to media/hello.ogg in a way that cannot be inlined"
+    ):
+        protect_folder(small_folder, PASSWORDS["amy-jones"])
+    assert {path: path.read_bytes() for path in small_folder.rglob("*") if path.is_file()} == before
+
+
+def test_a_booklet_whose_unlock_page_would_replace_a_page_is_refused(small_folder: Path) -> None:
+    (small_folder / "booklet.html").write_text("<p>a page of the site</p>", encoding="utf-8")
+    with pytest.raises(ProtectError, match=r"a booklet's unlock page would replace the page booklet.html"):
+        protect_folder(small_folder, PASSWORDS["amy-jones"])
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [({"iterations": MIN_ITERATIONS - 1}, "600,000"), ({"idle_minutes": 0}, "at least a minute")],
+)
+def test_too_few_iterations_or_no_idle_time_are_refused(
+    small_folder: Path, options: dict[str, int], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        protect_folder(small_folder, PASSWORDS["amy-jones"], **options)  # type: ignore[arg-type]
+    protect_folder(small_folder, PASSWORDS["amy-jones"], idle_minutes=1)  # one minute is allowed

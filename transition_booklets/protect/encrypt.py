@@ -413,7 +413,7 @@ def _left_references(page_html: str, personal: list[str]) -> list[str]:
     """Personal files still named in a page after inlining: a reference protect could not rewrite."""
     left = []
     for rel in personal:
-        pattern = re.compile(r"""(?:["'(=]|,\s*)(?:\./)?""" + re.escape(rel) + r"""(?=["')#?\s,])""")
+        pattern = re.compile(r"""(?:["'(=]|,\s*)(?:\.\.?/)*""" + re.escape(rel) + r"""(?=["')#?\s,])""")
         if pattern.search(page_html):
             left.append(rel)
     return left
