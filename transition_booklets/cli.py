@@ -64,6 +64,30 @@ def _data_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _jobs(text: str) -> int:
+    """``--jobs``: a whole number, 0 (the default) for one pupil per processor core."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(
+            f"{number} is below 0; give how many pupils to build at once (0: one per core)"
+        )
+    return number
+
+
+def _shard(text: str) -> str:
+    """``--shard K/N``, checked as it is read so that a mistyped one is a mistyped command (exit 2)."""
+    from transition_booklets.build.settings import ShardError, parse_shard
+
+    try:
+        parse_shard(text)
+    except ShardError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix("--shard ")) from None
+    return text
+
+
 def make_parser(prog: str = "transition-booklets") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog, description=DESCRIPTION.format(prog=prog), formatter_class=argparse.RawDescriptionHelpFormatter
@@ -94,7 +118,7 @@ def make_parser(prog: str = "transition-booklets") -> argparse.ArgumentParser:
     build.add_argument(
         "--jobs",
         "-j",
-        type=int,
+        type=_jobs,
         default=0,
         metavar="N",
         help="how many pupils to build at once (default: one per processor core)",
@@ -103,6 +127,7 @@ def make_parser(prog: str = "transition-booklets") -> argparse.ArgumentParser:
     build.add_argument(
         "--shard",
         metavar="K/N",
+        type=_shard,
         default=None,
         help="build only slice K of N (e.g. 1/4), to spread a large build over machines",
     )
