@@ -42,7 +42,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     ),
     "view": (
         "transition_booklets/view/pupil_view.py",
-        ["tests/test_view_golden.py", "tests/test_timetable_by_day.py"],
+        ["tests/test_view_golden.py", "tests/test_pupil_view.py"],
     ),
     "timetable": (
         "transition_booklets/data/timetables.py",

@@ -43,8 +43,6 @@ from transition_booklets.view.sections import Slot as SlotView
 from transition_booklets.view.sections import Timetable as TimetableView
 from transition_booklets.view.words import Words, has_words, language_of
 
-# Settings that are schools: their view is "what my last school said" when the name is not known.
-SCHOOLS = (SettingKind.primary, SettingKind.secondary, SettingKind.special_school, SettingKind.managed_move)
 PLACEHOLDER_COLOURS = ["#1f5f8b", "#2e7d32", "#6a1b9a", "#ad1457", "#00695c", "#4e342e", "#283593", "#bf360c"]
 
 
@@ -270,21 +268,20 @@ class _ViewBuilder:
 
     def views(self) -> dict[str, Any] | None:
         """What the pupil, the family and the last setting said, with the last setting's heading in words
-        that fit where the pupil comes from: its name when known ("What Northgate Learning Centre said"),
-        else "my last school", "my last setting" or "my tutor or home educator"."""
+        that fit where the pupil comes from: "What Northgate Learning Centre said", "What my tutor or
+        home educator said" for a pupil taught at home (whatever the setting is called), and "What my
+        last school said" when the plan does not say."""
         pupil, words = self.pupil, self.words
         if pupil.views is None:
             return None
         views: dict[str, Any] = pupil.views.model_dump()
         setting = pupil.previous_setting
-        if setting is not None and setting.name:
-            label = str(words["view_setting_named"]).format(setting=setting.name)
-        elif setting is not None and setting.kind is SettingKind.home:
-            label = str(words["view_setting_home"])
-        elif setting is not None and setting.kind not in SCHOOLS:
-            label = str(words["view_setting_other"])
-        else:
+        if setting is None:
             label = str(words["view_setting"])
+        elif setting.kind is SettingKind.home:
+            label = str(words["view_setting_home"])
+        else:
+            label = str(words["view_setting_named"]).format(setting=setting.name)
         views["setting_label"] = label
         return views
 
