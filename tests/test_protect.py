@@ -555,6 +555,13 @@ def test_a_folder_protected_in_place_keeps_only_unlock_pages_and_the_theme(small
     inner = decrypt_page(page, password)
     assert 'src="data:audio/ogg;base64,' in inner and '<a href="../booklet.html">' in inner
     assert decrypt_file(booklet, password) == ("booklet.pdf", b"%PDF-1.7 Amy's booklet")
+    params = json.loads(re.search(r'id="tb-protect-params"[^>]*>([^<]+)<', index).group(1))  # type: ignore[union-attr]
+    assert (params["v"], params["kdf"], params["cipher"], params["kind"]) == (
+        2,
+        "PBKDF2-HMAC-SHA256",
+        "AES-256-GCM",
+        "page",
+    )
     sealed = [read_sealed(text) for text in (index, page, booklet)]
     assert {item.idle_minutes for item in sealed} == {5} and len({item.salt for item in sealed}) == 1
     assert len({item.nonce for item in sealed}) == 3
@@ -587,3 +594,25 @@ def test_too_few_iterations_or_no_idle_time_are_refused(
     with pytest.raises(ValueError, match=message):
         protect_folder(small_folder, PASSWORDS["amy-jones"], **options)  # type: ignore[arg-type]
     protect_folder(small_folder, PASSWORDS["amy-jones"], idle_minutes=1)  # one minute is allowed
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "",
+        "#top",
+        "/images/a.webp",
+        "\\images\\a.webp",
+        "https://example.org/images/a.webp",
+        "//example.org/images/a.webp",
+        "mailto:office@example.org",
+        "?page=2",
+        "../images/a.webp",
+        "../../amy-jones/images/a.webp",
+        "..",
+    ],
+)
+def test_only_the_folder_s_own_files_are_inlined(url: str) -> None:
+    """Links to other sites, to the page itself, to the site's root or out of the folder stay as written."""
+    page = f'<a href="{url}">x</a><div style="background: url({url or "x"})"></div>'
+    assert inline_personal_files(page, "index.html", {"images/a.webp": "data:image/webp;base64,QQ=="}.get) == page
