@@ -616,3 +616,41 @@ def test_only_the_folder_s_own_files_are_inlined(url: str) -> None:
     """Links to other sites, to the page itself, to the site's root or out of the folder stay as written."""
     page = f'<a href="{url}">x</a><div style="background: url({url or "x"})"></div>'
     assert inline_personal_files(page, "index.html", {"images/a.webp": "data:image/webp;base64,QQ=="}.get) == page
+
+
+def test_the_unlock_page_carries_its_words_and_settings_as_the_script_reads_them() -> None:
+    """Words with <, > and & (a school's own, in Welsh) reach the script exactly, and cannot end its element;
+    the idle time is said in minutes on the page and given in seconds to the script."""
+    words = {"protect_wrong": "Nid yw'r cyfrinair <b>hwn</b> & </script><script>alert(1)</script> yn gweithio"}
+    booklet = seal(
+        b"%PDF",
+        KEY,
+        SALT,
+        MIN_ITERATIONS,
+        kind="file",
+        name="llyfryn.pdf",
+        media_type="application/pdf",
+        idle_minutes=5,
+    )
+    shell = render_shell(booklet, words=words)
+    assert shell.count("</script>") == 4, "the params, the words, the data and the script: nothing more"
+    said = json.loads(re.search(r'id="tb-protect-words">([^<]*)</script>', shell).group(1))  # type: ignore[union-attr]
+    assert said["wrong"] == words["protect_wrong"] and said["empty"] == "Please type the password first."
+    params = json.loads(re.search(r'id="tb-protect-params">([^<]*)</script>', shell).group(1))  # type: ignore[union-attr]
+    assert (params["idle"], params["type"], params["name"]) == (300, "application/pdf", "llyfryn.pdf")
+    assert "closes by itself after 5 minutes without use" in shell
+    assert "<title>Protected booklet</title>" in shell and 'download="llyfryn.pdf"' in shell
+    assert '<html lang="en">' in shell and 'href="assets/images/favicon.svg"' in shell
+    assert '"Atkinson Hyperlegible Next"' in shell and "@font-face" in shell
+    nested = render_shell(SEALED, lang="cy", prefix="../")
+    assert '<html lang="cy">' in nested and 'href="../assets/images/favicon.svg"' in nested
+    assert 'url("../assets/fonts/' in nested or "url(../assets/fonts/" in nested
+    assert "<title>Protected guide</title>" in nested and "download=" not in nested
+
+
+@pytest.mark.parametrize("text", ["</script>", "</SCRIPT >", "<!-- a comment"])
+def test_nothing_that_could_end_the_script_element_is_put_in_it(text: str) -> None:
+    from transition_booklets.protect.encrypt import _script_safe
+
+    with pytest.raises(ValueError, match="must not contain"):
+        _script_safe(f"var words = '{text}';")
