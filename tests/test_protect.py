@@ -34,6 +34,7 @@ from transition_booklets.protect.encrypt import (
     render_shell,
     seal,
 )
+from transition_booklets.support.content_policy import script_hash
 
 PUPILS = sorted(path.stem for path in EXAMPLE.glob("*.yaml") if path.name != "school.yaml")
 PASSWORDS = {pupil: f"otter-maple-{pupil.split('-')[0]}-lantern-7" for pupil in PUPILS}
@@ -511,7 +512,7 @@ def small_folder(tmp_path: Path) -> Path:
         "index.html": '<html lang="cy"><body><img src="images/a.webp"><a href="booklet.pdf">Booklet</a>'
         '<a href="calendar.ics">Dates</a><link href="assets/site.css"></body></html>',
         "more/page.html": '<html lang="en"><body><audio src="../media/hello.ogg"></audio>'
-        '<a href="../booklet.pdf">b</a></body></html>',
+        '<a href="../booklet.pdf">b</a><script>document.body.dataset.ready = "yes";</script></body></html>',
         "images/a.webp": "RIFF-picture-of-Amy",
         "images/unused.webp": "RIFF-a-picture-no-page-shows",
         "media/hello.ogg": "OggS-hello-Amy",
@@ -552,6 +553,9 @@ def test_a_folder_protected_in_place_keeps_only_unlock_pages_and_the_theme(small
     assert '<img src="data:image/webp;base64,' + base64.b64encode(b"RIFF-picture-of-Amy").decode() + '">' in opened
     assert '<a href="booklet.html">' in opened and 'href="data:text/calendar;base64,' in opened
     assert '<link href="assets/site.css">' in opened, "the theme is not personal: left as it is"
+    # An opened page is shown in its unlock page's document: its own script is allowed there, by hash.
+    allowed = script_hash('document.body.dataset.ready = "yes";')
+    assert all(allowed in re.search(r"script-src [^;]*", text).group(0) for text in (index, page))  # type: ignore[union-attr]
     inner = decrypt_page(page, password)
     assert 'src="data:audio/ogg;base64,' in inner and '<a href="../booklet.html">' in inner
     assert decrypt_file(booklet, password) == ("booklet.pdf", b"%PDF-1.7 Amy's booklet")
@@ -576,6 +580,14 @@ def test_a_reference_that_cannot_be_inlined_stops_protection_before_anything_cha
     ):
         protect_folder(small_folder, PASSWORDS["amy-jones"])
     assert {path: path.read_bytes() for path in small_folder.rglob("*") if path.is_file()} == before
+
+
+def test_what_cannot_be_protected_is_named_with_the_folder(small_folder: Path) -> None:
+    with pytest.raises(ValueError, match=r"^the password is empty$"):
+        protect_folder(small_folder, " \t ")
+    (small_folder / "index.html").unlink()
+    with pytest.raises(ProtectError, match=r"amy-jones: no index\.html here, so this is not a built pupil folder"):
+        protect_folder(small_folder, PASSWORDS["amy-jones"])
 
 
 def test_a_booklet_whose_unlock_page_would_replace_a_page_is_refused(small_folder: Path) -> None:
