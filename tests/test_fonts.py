@@ -14,7 +14,6 @@ from transition_booklets.build.settings import BuildOptions
 from transition_booklets.data.loader import load_cohort
 from transition_booklets.staff.advice import cohort_warnings
 from transition_booklets.support.fonts import ALWAYS, WEB_FONTS, faces, faces_for, undrawable
-from transition_booklets.view.pupil_view import initials
 
 # What UK schools meet: each script in a few words.
 SAMPLES = {
@@ -125,23 +124,6 @@ def test_a_character_no_font_has_is_a_located_warning_everywhere(example_copy: P
     assert "no font in the guide or booklet can draw" in report and "U+13000" in report
     booklet = " ".join(pdf_text(tmp_path / "site" / "kai-morgan" / "booklet.pdf").split())
     assert "Kai □" in booklet and "Kai ?" not in booklet and "\U00013000" not in booklet
-
-
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        ("Ms Ayesha Khan", "AK"),
-        ("Li Wei (李伟)", "LW"),
-        ("李伟", "李"),
-        ("محمد علي", "مع"),
-        ("Siân Ŵyn ap Dafydd", "SD"),
-        ('"Dai" Jones', "DJ"),
-        ("Ms Anne-Marie Smith-Jones", "AS"),
-        ("Олена Коваль", "ОК"),
-    ],
-)
-def test_initials_come_from_letters_of_any_script(name: str, expected: str) -> None:
-    assert initials(name) == expected
 
 
 def test_emoji_are_printed_in_colour_when_the_emoji_font_is_ready(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ tests change one thing in a copy of an example plan and look at what that change
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from transition_booklets.view.pupil_view import (
     family_view,
     family_words,
     image,
+    initials,
     placeholder_colour,
 )
 
@@ -254,3 +256,102 @@ def test_the_family_page_speaks_the_family_s_language_when_the_tool_has_its_word
     assert said.language == "pl" and view["school"]["language"] == "pl"
     assert view["start_date_text"] != view_of("zofia-wisniewska")["start_date_text"], "the date in Polish"
     assert family_view(SCHOOL, zosia, "zofia-wisniewska", EXAMPLE, besides="pl") is None
+    assert view["id"] == "zofia-wisniewska"
+    assert "Sekretariat szkoły" in json.dumps(view, ensure_ascii=False), "the school's own Polish for its words"
+    assert "Sekretariat szkoły" not in json.dumps(view_of("zofia-wisniewska"), ensure_ascii=False)
+
+
+# ---- initials, for a person or a pupil without a photo -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Ms Ayesha Khan", "AK"),
+        ("Li Wei (李伟)", "LW"),
+        ("李伟", "李"),
+        ("(李伟)", "李"),  # a name only in brackets is still the name
+        ("محمد علي", "مع"),
+        ("Siân Ŵyn ap Dafydd", "SD"),
+        ('"Dai" Jones', "DJ"),
+        ("Ms Anne-Marie Smith-Jones", "AS"),
+        ("Олена Коваль", "ОК"),
+        ("Mr Tom Obi", "TO"),
+        ("Mrs Priya Patel", "PP"),
+        ("Miss Jo Lee", "JL"),
+        ("Mx Sam Kay", "SK"),
+        ("Dr. A. N. Other", "AO"),
+        ("Prof Ada Byron", "AB"),
+        ("Sir Lenny Henry", "LH"),
+        ("MS AYESHA KHAN", "AK"),
+        ("Mr. J.R.R. Tolkien", "JT"),
+        ("Ann [Annie] Lee", "AL"),
+        ("Madonna", "M"),
+        ("Ms", "M"),  # only a title: better than nothing
+        ("- 7 -", "?"),
+        ("", "?"),
+    ],
+)
+def test_initials_come_from_letters_of_any_script_without_titles(name: str, expected: str) -> None:
+    assert initials(name) == expected
+
+
+# ---- what a plan leaves unsaid is empty, never a placeholder ------------------------------------
+
+
+def test_words_a_plan_leaves_out_are_empty_text() -> None:
+    """Every optional sentence left out reaches the pages and the booklet as "" (which they leave out)."""
+    assert SCHOOL is not None
+    plan = PLANS["jordan-reid"]
+    assert plan.keyworker and plan.buddy and plan.worries and plan.small_group and plan.mentoring
+    assert plan.family_liaison and plan.reviews and plan.phases
+    bare = {
+        "keyworker": plan.keyworker.model_copy(update={"message": None, "when": None}),
+        "buddy": plan.buddy.model_copy(update={"about": None, "when": None}),
+        "worries": plan.worries.model_copy(update={"help_card": None}),
+        "small_group": plan.small_group.model_copy(update={"when": None, "about": None}),
+        "mentoring": plan.mentoring.model_copy(update={"when": None}),
+        "family_liaison": plan.family_liaison.model_copy(update={"how": None, "how_often": None}),
+        "reviews": [review.model_copy(update={"what": None}) for review in plan.reviews],
+        "phases": [phase.model_copy(update={"summary": None}) for phase in plan.phases],
+    }
+    school = SCHOOL.model_copy(update={"address": None, "website": None, "keeping_in_touch": None})
+    view = build_view(school, plan.model_copy(update=bare), "jordan-reid")
+    said = {
+        "keyworker message": view["keyworker"]["message"],
+        "keyworker when": view["keyworker"]["when"],
+        "buddy about": view["buddy"]["about"],
+        "buddy when": view["buddy"]["when"],
+        "worries help card": view["worries"]["help_card"],
+        "small group when": view["small_group"]["when"],
+        "small group about": view["small_group"]["about"],
+        "mentoring when": view["mentoring"]["when"],
+        "family liaison how": view["family_liaison"]["how"],
+        "family liaison how often": view["family_liaison"]["how_often"],
+        "school address": view["school"]["address"],
+        "school website": view["school"]["website"],
+        "keeping in touch": view["school"]["keeping_in_touch"],
+        **{f"review {index}": review["what"] for index, review in enumerate(view["reviews"])},
+        **{f"phase {phase['number']}": phase["summary"] for phase in view["phases"]},
+    }
+    assert {what: text for what, text in said.items() if text != ""} == {}
+    assert view["help_card"] == "I need help. Please can I talk to my keyworker?", "the card itself has words"
+
+
+def test_a_place_or_a_person_the_school_says_little_about_has_empty_words_and_no_map_pin() -> None:
+    assert SCHOOL is not None
+    plan = PLANS["jordan-reid"]
+    assert plan.keyworker and plan.keyworker.where and plan.keyworker.staff
+    where, staff = plan.keyworker.where, plan.keyworker.staff
+    places = {**SCHOOL.places, where: SCHOOL.places[where].model_copy(update={"map": None, "description": None})}
+    people = {**SCHOOL.staff, staff: SCHOOL.staff[staff].model_copy(update={"role": None})}
+    assert SCHOOL.map is not None
+    school = SCHOOL.model_copy(
+        update={"places": places, "staff": people, "map": SCHOOL.map.model_copy(update={"description": None})}
+    )
+    view = build_view(school, plan, "jordan-reid")
+    room = view["keyworker"]["where"]
+    assert (room["map"], room["description"]) == (None, "")
+    assert view["keyworker"]["person"]["role"] == ""
+    assert view["school"]["map"] == {"source": SCHOOL.map.image, "description": ""}
+    assert build_view(SCHOOL.model_copy(update={"map": None}), plan, "jordan-reid")["school"]["map"] is None
