@@ -843,3 +843,74 @@ def test_a_turned_photo_decoded_at_reduced_size_is_still_sharp_enough(
     assert (web.x2.width, web.x2.height) == (240, 720)
     assert decodes and min(decodes[-1]) >= 240 and max(decodes[-1]) >= 720, decodes
     assert max(decodes[-1]) < 3000, "decoded at reduced size"
+
+
+# ---------------------------------------------------------------------------
+# Edges of sizes and crops, and how files are saved
+# ---------------------------------------------------------------------------
+
+
+def test_the_smallest_pictures_and_widths_stay_at_least_a_pixel_and_never_grow(
+    processor: ImageProcessor, data: Path
+) -> None:
+    dot = save(data, "dot.png", Image.new("RGB", (1, 1), "red"))
+    web = processor.web(dot, width=100)
+    assert (web.x1.width, web.x1.height) == (1, 1) and web.x1 == web.x2
+    assert (processor.web(dot, width=100, square=True).x1.width, processor.print_image(dot, width_mm=0.01).width) == (
+        1,
+        1,
+    )
+    assert mm_to_px(0.01) == 1
+    line = save(data, "line.png", Image.new("RGB", (300, 1), "blue"))
+    assert (processor.web(line, width=100).x1.width, processor.web(line, width=100).x1.height) == (100, 1)
+    narrow = save(data, "narrow.png", quadrants(80, 100))
+    assert processor.web(narrow, width=400, square=True).x1.width == 80, "a square no wider than the picture"
+
+
+def test_a_landscape_photo_is_cropped_square_from_its_middle(processor: ImageProcessor, data: Path) -> None:
+    wide = Image.new("RGB", (300, 100), (0, 0, 220))
+    ImageDraw.Draw(wide).rectangle((100, 0, 199, 99), fill=(220, 0, 0))  # the middle third is red
+    source = save(data, "wide.png", wide)
+    for rendition in (
+        processor.web(source, width=100, square=True).x1,
+        processor.print_image(source, width_mm=5, square=True),
+    ):
+        assert rendition.width == rendition.height
+        with Image.open(rendition.path) as result:
+            rgb = result.convert("RGB")
+            edges = [at(rgb, x, rgb.height // 2) for x in (2, rgb.width - 3)]
+        assert all(close(colour, (220, 0, 0), 40) for colour in edges), edges
+
+
+def test_a_square_print_of_a_tall_photo_is_square(processor: ImageProcessor, data: Path) -> None:
+    source = save(data, "tall.jpg", quadrants(600, 900))
+    printed = processor.print_image(source, width_mm=30, square=True)
+    assert (printed.width, printed.height) == (mm_to_px(30), mm_to_px(30))
+
+
+def test_printed_files_say_300_dpi_and_photos_keep_quality_88(processor: ImageProcessor, data: Path) -> None:
+    """A printer, or a person opening the file, sees the size it is printed at; photos are not
+    squeezed to a lower quality (their quantisation tables are those of quality 88)."""
+    photo = save(data, "photo.jpg", quadrants(800, 600), quality=95)
+    printed_photo = processor.print_image(photo, width_mm=30)
+    printed_drawing = processor.print_image(photo, width_mm=30, drawing=True)
+    reference = io.BytesIO()
+    quadrants(100, 100).save(reference, "JPEG", quality=images_module.JPEG_QUALITY)
+    with Image.open(printed_photo.path) as jpeg, Image.open(reference) as expected:
+        assert round(jpeg.info["dpi"][0]) == 300
+        assert jpeg.quantization == expected.quantization  # type: ignore[attr-defined]
+    with Image.open(printed_drawing.path) as png:
+        assert png.format == "PNG" and round(png.info["dpi"][0]) == 300
+
+
+def test_a_cache_folder_that_does_not_exist_yet_is_made(data: Path, tmp_path: Path) -> None:
+    processor = ImageProcessor(data, tmp_path / "staff" / "cache" / "images")
+    source = save(data, "a.png", quadrants(40, 40))
+    assert processor.web(source, width=20).x1.path.parent == tmp_path / "staff" / "cache" / "images"
+
+
+def test_the_size_of_a_refused_jpeg_is_read_past_long_segments() -> None:
+    """A phone's EXIF segment is kilobytes long: its two-byte length is read whole."""
+    data = b"\xff\xd8" + b"\xff\xe1" + struct.pack(">H", 3002) + b"\0" * 3000
+    data += jpeg_with_frame(0xC0, 30000, 20000)[2:]
+    assert images_module._declared_size(data) == (30000, 20000)
