@@ -156,6 +156,25 @@ MISTAKES = {
         2,
         1,
     ),
+    "a lone word without its colon": (
+        "name: Amy\nyear\n",
+        "'year' has no ':' after it; write 'year:' and its value, or remove the line",
+        2,
+        1,
+    ),
+    "a dash without its space": (
+        "worries:\n  - loud rooms\n  -crowds\nyear: 7\n",
+        "'-crowds' needs a space after its dash: '- crowds'",
+        3,
+        3,
+    ),
+    "single quotes around double quotes and an apostrophe": (
+        "note: 'say \"hi\" don't'\n",
+        "the text after 'note:' starts with ', so it ends at the next ' and the rest of the line is left over; "
+        'put the whole text in the other kind of quotes: note: "say \\"hi\\" don\'t"',
+        1,
+        1,
+    ),
     "nested key without its colon": (
         "first_visit:\n  date: 2027-07-01\n  who comes with me\n  time: 9\n",
         "'who comes with me' has no ':' after its key; write it as 'who: comes with me'",

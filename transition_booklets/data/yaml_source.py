@@ -296,21 +296,24 @@ def _in_words(text: str, problem: str, line: int, column: int) -> tuple[str, int
         found = _item_without_dash(lines, line)
         if found is not None:
             number, item = found
-            return (
-                f"'{item.strip()}' looks like an item of the list above it without its dash; "
-                f"add '- ' before it, as on the line above",
-                number,
-                len(item) - len(item.lstrip()) + 1,
+            content = item.strip()
+            said = (
+                f"'{content}' needs a space after its dash: '- {content[1:]}'"
+                if content.startswith("-")
+                else f"'{content}' looks like an item of the list above it without its dash; "
+                "add '- ' before it, as on the line above"
             )
+            return said, number, len(item) - len(item.lstrip()) + 1
         found = _line_without_colon(lines, line)
         if found is not None:
             number, written = found
             key, _, rest = written.strip().partition(" ")
-            return (
-                f"'{written.strip()}' has no ':' after its key; write it as '{key}: {rest}'",
-                number,
-                len(written) - len(written.lstrip()) + 1,
+            said = (
+                f"'{written.strip()}' has no ':' after its key; write it as '{key}: {rest}'"
+                if rest
+                else f"'{key}' has no ':' after it; write '{key}:' and its value, or remove the line"
             )
+            return said, number, len(written) - len(written.lstrip()) + 1
     if "mapping values are not allowed" in problem and ": " in here.strip().lstrip("- "):
         content = here.strip()
         dash = "- " if content.startswith("- ") else ""
@@ -376,13 +379,13 @@ def _text_after_its_closing_quote(here: str) -> str | None:
 
 
 def _line_without_colon(lines: list[str], line: int) -> tuple[int, str] | None:
-    """The line (number, text) of a ``key value`` written without its ':', just before ``line``."""
+    """The line (number, text) of a ``key value`` (or a lone ``key``) written without its ':', at or just before ``line``."""
     for number in range(min(line, len(lines)), 0, -1):
         text = lines[number - 1]
         content = text.strip()
         if not content or content.startswith("#"):
             continue
-        if ":" not in content and not content.startswith("- ") and " " in content:
+        if ":" not in content and not content.startswith("- "):
             return number, text
         if number < line:
             return None
