@@ -590,6 +590,14 @@ def test_what_cannot_be_protected_is_named_with_the_folder(small_folder: Path) -
         protect_folder(small_folder, PASSWORDS["amy-jones"])
 
 
+def test_a_folder_is_protected_only_once(small_folder: Path) -> None:
+    protect_folder(small_folder, PASSWORDS["amy-jones"])
+    protected = {path: path.read_bytes() for path in small_folder.rglob("*") if path.is_file()}
+    with pytest.raises(ProtectError, match=r"amy-jones: this folder is protected already"):
+        protect_folder(small_folder, PASSWORDS["amy-jones"])
+    assert {path: path.read_bytes() for path in small_folder.rglob("*") if path.is_file()} == protected
+
+
 def test_a_booklet_whose_unlock_page_would_replace_a_page_is_refused(small_folder: Path) -> None:
     (small_folder / "booklet.html").write_text("<p>a page of the site</p>", encoding="utf-8")
     with pytest.raises(ProtectError, match=r"a booklet's unlock page would replace the page booklet.html"):
