@@ -204,6 +204,7 @@ def test_each_day_shows_its_lessons_up_to_the_last_and_a_day_away_is_marked() ->
     monday = days["Monday"]["slots"]
     assert [slot["period_id"] for slot in monday] == [first, second]
     assert monday[0]["empty"] and monday[0]["subject"] is None and monday[0]["place"] is None
+    assert (monday[0]["teacher"], monday[0]["note"]) == (None, ""), "a free period says nothing"
     lesson = monday[1]
     assert (
         not lesson["empty"]
