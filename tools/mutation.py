@@ -46,7 +46,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
         [
             "tests/test_protect.py",
             "-k",
-            "not (no_name_sentence or only_unlock_pages or each_page_opens or own_salt or pictures_sound"
+            "not (no_name_sentence or only_unlock_pages_booklets or each_page_opens or own_salt or pictures_sound"
             " or behind_the_same_key or generic_and_accessible or protected_once or as_published"
             " or clear_booklets or shared_cache)",
         ],
