@@ -559,6 +559,7 @@ def test_a_folder_protected_in_place_keeps_only_unlock_pages_and_the_theme(small
     inner = decrypt_page(page, password)
     assert 'src="data:audio/ogg;base64,' in inner and '<a href="../booklet.html">' in inner
     assert decrypt_file(booklet, password) == ("booklet.pdf", b"%PDF-1.7 Amy's booklet")
+    assert read_sealed(booklet).media_type == "application/pdf", "offered to open as a PDF"
     params = json.loads(re.search(r'id="tb-protect-params"[^>]*>([^<]+)<', index).group(1))  # type: ignore[union-attr]
     assert (params["v"], params["kdf"], params["cipher"], params["kind"]) == (
         2,

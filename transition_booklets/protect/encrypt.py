@@ -561,7 +561,7 @@ def protect_folder(
         pdf.unlink()
     for rel in contents.personal:
         if rel not in used:
-            log.debug("%s: %s is not used by any page; removed", where, rel)
+            log.debug("%s: %s is not used by any page; removed", where, rel)  # pragma: no mutate
         (folder / rel).unlink()
     for path in sorted((p for p in folder.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
         with contextlib.suppress(OSError):
@@ -569,4 +569,6 @@ def protect_folder(
     left_over = _survey(folder)
     if left_over.personal or left_over.booklets:
         raise ProtectError(f"{where}: could not remove {', '.join(left_over.personal + left_over.booklets)}")
-    log.debug("%s: protected %d pages and %d booklets", where, len(contents.pages), len(contents.booklets))
+    log.debug(
+        "%s: protected %d pages and %d booklets", where, len(contents.pages), len(contents.booklets)
+    )  # pragma: no mutate
