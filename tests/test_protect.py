@@ -529,7 +529,7 @@ def small_folder(tmp_path: Path) -> Path:
 
 def test_a_folder_protected_in_place_keeps_only_unlock_pages_and_the_theme(small_folder: Path) -> None:
     password = PASSWORDS["amy-jones"]
-    protect_folder(small_folder, password, idle_minutes=5)
+    protect_folder(small_folder, password, idle_minutes=5, words={"protect_heading": "Diogelwyd y canllaw hwn"})
     assert sorted(path.relative_to(small_folder).as_posix() for path in small_folder.rglob("*")) == [
         "assets",
         "assets/fonts",
@@ -545,6 +545,8 @@ def test_a_folder_protected_in_place_keeps_only_unlock_pages_and_the_theme(small
     page = (small_folder / "more" / "page.html").read_text(encoding="utf-8")
     booklet = (small_folder / "booklet.html").read_text(encoding="utf-8")
     assert '<html lang="cy">' in index and '<html lang="en">' in page
+    assert all("Diogelwyd y canllaw hwn" in text for text in (index, page)), "the school's own words"
+    assert all("crypto.subtle" in text for text in (index, page, booklet)), "each page carries the script that opens it"
     assert '<html lang="cy">' in booklet, "the booklet's unlock page speaks the folder's language"
     assert 'href="assets/images/favicon.svg"' in index and 'href="../assets/images/favicon.svg"' in page
     assert "latin-400-normal.woff2" in index, "the unlock page uses the font the folder has"
@@ -662,7 +664,7 @@ def test_the_unlock_page_carries_its_words_and_settings_as_the_script_reads_them
     assert "closes by itself after 5 minutes without use" in shell
     assert "<title>Protected booklet</title>" in shell and 'download="llyfryn.pdf"' in shell
     assert '<html lang="en">' in shell and 'href="assets/images/favicon.svg"' in shell
-    assert '"Atkinson Hyperlegible Next"' in shell and "@font-face" in shell
+    assert 'font-family: "Atkinson Hyperlegible Next", "Noto Sans"' in shell and "@font-face" in shell
     nested = render_shell(SEALED, lang="cy", prefix="../")
     assert '<html lang="cy">' in nested and 'href="../assets/images/favicon.svg"' in nested
     assert 'url("../assets/fonts/atkinson-hyperlegible-next-latin-400-normal.woff2")' in nested
